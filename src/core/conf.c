@@ -1,0 +1,564 @@
+/*
+ * conf: option tables, validators and the conversion from libconfuse's tree
+ * to struct conf.
+ *
+ * Does: parse, validate each value where libconfuse still knows the line,
+ * cross-check options after parsing, read accepted_domains_file.
+ * Does not: open sockets, look users up or touch certificates (those checks
+ * belong to the daemon and to tlsid); it never logs.
+ *
+ * libconfuse reports errors through a callback without a user pointer, so
+ * the message for the conf_load() running on this thread is collected in a
+ * thread-local slot that exists only for the duration of that call.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <confuse.h>
+
+#include "conf.h"
+
+struct conf_error_slot {
+	char *buf;
+	size_t len;
+	bool set;
+	cfg_t *root;        /* the lexer keeps the current line here */
+	const char *path;
+};
+
+static _Thread_local struct conf_error_slot *conf_error_slot;
+
+/* Keep the first error libconfuse or a validator reports, as file:line: text. */
+static void conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	struct conf_error_slot *slot = conf_error_slot;
+	if (slot == NULL || slot->set)
+		return;
+	char msg[CONF_ERR_MAX];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	int line = cfg != NULL && cfg->line > 0 ? cfg->line : slot->root->line;
+	snprintf(slot->buf, slot->len, "%s:%d: %s", slot->path, line, msg);
+	slot->set = true;
+}
+
+static const char *const action_names[] = { "annotate", "rewrite", "quarantine", "defer", "reject" };
+
+/* Name of an action as written in the config. */
+const char *action_name(enum action a)
+{
+	return action_names[a];
+}
+
+/* Map a policy word to an action; false when unknown. */
+static bool action_from_name(const char *s, enum action *a)
+{
+	for (size_t i = 0; i < sizeof action_names / sizeof action_names[0]; i++) {
+		if (strcmp(s, action_names[i]) == 0) {
+			*a = (enum action)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Parse an octal file mode. */
+bool conf_parse_mode(const char *s, mode_t *mode)
+{
+	if (*s == '\0' || strspn(s, "01234567") != strlen(s) || strlen(s) > 5)
+		return false;
+	unsigned long v = strtoul(s, NULL, 8);
+	if (v > 07777)
+		return false;
+	*mode = (mode_t)v;
+	return true;
+}
+
+/* ---- validators (called by libconfuse while it knows the line) ---- */
+
+/* Shared check: opt's string value is one of the words in list. */
+static int validate_word(cfg_t *cfg, cfg_opt_t *opt, const char *const *list, const char *what)
+{
+	const char *v = cfg_opt_getnstr(opt, cfg_opt_size(opt) - 1);
+	for (size_t i = 0; list[i] != NULL; i++) {
+		if (strcmp(v, list[i]) == 0)
+			return 0;
+	}
+	cfg_error(cfg, "%s: '%s' is not one of %s", opt->name, v, what);
+	return -1;
+}
+
+static int validate_policy_no_rewrite(cfg_t *cfg, cfg_opt_t *opt)
+{
+	static const char *const ok[] = { "annotate", "defer", "quarantine", "reject", NULL };
+	return validate_word(cfg, opt, ok, "annotate, defer, quarantine, reject");
+}
+
+static int validate_policy_with_rewrite(cfg_t *cfg, cfg_opt_t *opt)
+{
+	static const char *const ok[] = { "annotate", "rewrite", "defer", "quarantine", "reject", NULL };
+	return validate_word(cfg, opt, ok, "annotate, rewrite, defer, quarantine, reject");
+}
+
+static int validate_attribution(cfg_t *cfg, cfg_opt_t *opt)
+{
+	static const char *const ok[] = { "certificate", "ip", NULL };
+	return validate_word(cfg, opt, ok, "certificate, ip");
+}
+
+static int validate_facility(cfg_t *cfg, cfg_opt_t *opt)
+{
+	static const char *const ok[] = { "mail", "daemon", "user", "local0", "local1", "local2",
+		"local3", "local4", "local5", "local6", "local7", NULL };
+	return validate_word(cfg, opt, ok, "mail, daemon, user, local0 ... local7");
+}
+
+static int validate_socket(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+	static const char *const prefixes[] = { "unix:/", "local:/", "inet:", "inet6:", NULL };
+	for (size_t i = 0; prefixes[i] != NULL; i++) {
+		if (strncmp(v, prefixes[i], strlen(prefixes[i])) == 0 && strlen(v) > strlen(prefixes[i]))
+			return 0;
+	}
+	cfg_error(cfg, "socket: '%s' is not a milter socket; use unix:/path, local:/path, "
+		  "inet:PORT@HOST or inet6:PORT@HOST", v);
+	return -1;
+}
+
+static int validate_mode(cfg_t *cfg, cfg_opt_t *opt)
+{
+	mode_t m;
+	const char *v = cfg_opt_getnstr(opt, 0);
+	if (conf_parse_mode(v, &m))
+		return 0;
+	cfg_error(cfg, "socket_mode: '%s' is not an octal file mode such as \"0660\"", v);
+	return -1;
+}
+
+static int validate_log(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+	if (strcmp(v, "syslog") == 0 || strcmp(v, "stderr") == 0 || v[0] == '/')
+		return 0;
+	cfg_error(cfg, "log: '%s' must be syslog, stderr or an absolute file path", v);
+	return -1;
+}
+
+static int validate_authserv_id(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+	for (const char *p = v; *p != '\0'; p++) {
+		if (*p <= ' ' || *p >= 0x7f || *p == ';' || *p == '"' || *p == '\\' || *p == '(' ||
+		    *p == ')') {
+			cfg_error(cfg, "authserv_id: '%s' may hold only printable ASCII without spaces, "
+				  "';', '\"', '\\\\' or parentheses", v);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Validate the accepted_domains list (called after the list is read). */
+static int validate_accepted_domains(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char err[256];
+	struct domain_set *probe = domain_set_new();
+	if (probe == NULL) {
+		cfg_error(cfg, "accepted_domains: out of memory");
+		return -1;
+	}
+	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
+		if (!domain_set_add(probe, cfg_opt_getnstr(opt, i), err, sizeof err)) {
+			cfg_error(cfg, "accepted_domains: %s", err);
+			domain_set_free(probe);
+			return -1;
+		}
+	}
+	domain_set_free(probe);
+	return 0;
+}
+
+static int validate_certificate_domain(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+	char norm[DOMAIN_MAX + 1];
+	const char *why = NULL;
+	if (*v == '\0')
+		return 0;
+	const char *base = strncmp(v, "*.", 2) == 0 ? v + 2 : v;
+	if (strchr(base, '*') != NULL)
+		why = "a wildcard is allowed only as the whole first label (\"*.contoso.com\")";
+	else if (domain_normalize(base, strlen(base), norm, &why))
+		return 0;
+	cfg_error(cfg, "certificate_domain: '%s' is not valid: %s", v, why);
+	return -1;
+}
+
+static int validate_days(cfg_t *cfg, cfg_opt_t *opt)
+{
+	long v = cfg_opt_getnint(opt, 0);
+	if (v >= 0 && v <= 3650)
+		return 0;
+	cfg_error(cfg, "expiry_warning_days: %ld is out of range 0..3650", v);
+	return -1;
+}
+
+static int validate_interval(cfg_t *cfg, cfg_opt_t *opt)
+{
+	long v = cfg_opt_getnint(opt, 0);
+	if (v >= 5 && v <= 86400)
+		return 0;
+	cfg_error(cfg, "recheck_interval: %ld is out of range 5..86400 seconds", v);
+	return -1;
+}
+
+static int validate_rewrite_sender(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+	struct addr_path path;
+	const char *why = NULL;
+	if (*v == '\0')
+		return 0;
+	if (addr_parse_path(v, &path, &why) && !path.null_sender)
+		return 0;
+	cfg_error(cfg, "sender: '%s' is not a mailbox such as \"relay@contoso.com\"%s%s", v,
+		  why ? ": " : "", why ? why : "");
+	return -1;
+}
+
+/* ---- option tables ---- */
+
+static cfg_opt_t tenant_opts[] = {
+	CFG_STR_LIST("accepted_domains", "{}", CFGF_NONE),
+	CFG_STR("accepted_domains_file", "", CFGF_NONE),
+	CFG_STR("attribution", "certificate", CFGF_NONE),
+	CFG_STR("certificate_domain", "", CFGF_NONE),
+	CFG_STR("smarthost", "", CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t identity_opts[] = {
+	CFG_STR("client_cert", "", CFGF_NONE),
+	CFG_STR("client_key", "", CFGF_NONE),
+	CFG_STR("client_chain", "", CFGF_NONE),
+	CFG_STR("ca_file", "", CFGF_NONE),
+	CFG_STR("ca_path", "", CFGF_NONE),
+	CFG_STR("server_cert", "", CFGF_NONE),
+	CFG_STR("server_name", "", CFGF_NONE),
+	CFG_INT("expiry_warning_days", 21, CFGF_NONE),
+	CFG_INT("recheck_interval", 300, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t rewrite_opts[] = {
+	CFG_STR("sender", "", CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t policy_opts[] = {
+	CFG_STR("identity_failure", "defer", CFGF_NONE),
+	CFG_STR("sender_not_accepted", "rewrite", CFGF_NONE),
+	CFG_STR("null_sender", "defer", CFGF_NONE),
+	CFG_STR("from_invalid", "annotate", CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t root_opts[] = {
+	CFG_STR("socket", "local:/run/eopguard/eopguard.sock", CFGF_NONE),
+	CFG_STR("socket_mode", "0660", CFGF_NONE),
+	CFG_STR("socket_group", "", CFGF_NONE),
+	CFG_STR("user", "eopguard", CFGF_NONE),
+	CFG_STR("pidfile", "/run/eopguard/eopguard.pid", CFGF_NONE),
+	CFG_STR("log", "syslog", CFGF_NONE),
+	CFG_STR("syslog_facility", "mail", CFGF_NONE),
+	CFG_STR("authserv_id", "", CFGF_NONE),
+	CFG_BOOL("dry_run", cfg_false, CFGF_NONE),
+	CFG_SEC("tenant", tenant_opts, CFGF_NONE),
+	CFG_SEC("identity", identity_opts, CFGF_NONE),
+	CFG_SEC("rewrite", rewrite_opts, CFGF_NONE),
+	CFG_SEC("policy", policy_opts, CFGF_NONE),
+	CFG_END()
+};
+
+/* Attach every validator to its option. */
+static void conf_set_validators(cfg_t *cfg)
+{
+	static const struct { const char *opt; cfg_validate_callback_t fn; } table[] = {
+		{ "socket", validate_socket },
+		{ "socket_mode", validate_mode },
+		{ "log", validate_log },
+		{ "syslog_facility", validate_facility },
+		{ "authserv_id", validate_authserv_id },
+		{ "tenant|accepted_domains", validate_accepted_domains },
+		{ "tenant|attribution", validate_attribution },
+		{ "tenant|certificate_domain", validate_certificate_domain },
+		{ "identity|expiry_warning_days", validate_days },
+		{ "identity|recheck_interval", validate_interval },
+		{ "rewrite|sender", validate_rewrite_sender },
+		{ "policy|identity_failure", validate_policy_no_rewrite },
+		{ "policy|sender_not_accepted", validate_policy_with_rewrite },
+		{ "policy|null_sender", validate_policy_no_rewrite },
+		{ "policy|from_invalid", validate_policy_no_rewrite },
+	};
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		cfg_set_validate_func(cfg, table[i].opt, table[i].fn);
+}
+
+/* ---- conversion ---- */
+
+/* strdup that records failure in *ok. */
+static char *conf_strdup(const char *s, bool *ok)
+{
+	char *d = strdup(s != NULL ? s : "");
+	if (d == NULL)
+		*ok = false;
+	return d;
+}
+
+/* Resolve a relative path against the directory of the config file. */
+static char *conf_resolve_path(const char *conf_path, const char *p, bool *ok)
+{
+	if (p[0] == '\0' || p[0] == '/')
+		return conf_strdup(p, ok);
+	const char *slash = strrchr(conf_path, '/');
+	size_t dirlen = slash != NULL ? (size_t)(slash - conf_path) : 1;
+	const char *dir = slash != NULL ? conf_path : ".";
+	size_t n = dirlen + 1 + strlen(p) + 1;
+	char *r = malloc(n);
+	if (r == NULL) {
+		*ok = false;
+		return NULL;
+	}
+	snprintf(r, n, "%.*s/%s", (int)dirlen, dir, p);
+	return r;
+}
+
+/* Read accepted_domains_file into set; errors name file:line. */
+static bool conf_read_domains_file(const char *path, struct domain_set *set, char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "r");
+	if (fp == NULL) {
+		snprintf(err, errlen, "%s: cannot open accepted_domains_file: %s", path, strerror(errno));
+		return false;
+	}
+	char line[1024];
+	unsigned lineno = 0;
+	bool ok = true;
+	while (ok && fgets(line, sizeof line, fp) != NULL) {
+		lineno++;
+		size_t len = strlen(line);
+		if (len == sizeof line - 1 && line[len - 1] != '\n') {
+			snprintf(err, errlen, "%s:%u: line longer than %zu bytes", path, lineno, sizeof line - 2);
+			ok = false;
+			break;
+		}
+		char *hash = strchr(line, '#');
+		if (hash != NULL)
+			*hash = '\0';
+		char *p = line + strspn(line, " \t\r\n");
+		p[strcspn(p, " \t\r\n")] = '\0';
+		if (*p == '\0')
+			continue;
+		char why[256];
+		if (!domain_set_add(set, p, why, sizeof why)) {
+			snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
+			ok = false;
+		}
+	}
+	if (ok && ferror(fp)) {
+		snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
+		ok = false;
+	}
+	fclose(fp);
+	return ok;
+}
+
+/* Copy the tenant section. */
+static bool conf_fill_tenant(struct conf *c, cfg_t *sec, char *err, size_t errlen)
+{
+	bool ok = true;
+	c->tenant.accepted = domain_set_new();
+	if (c->tenant.accepted == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	for (unsigned i = 0; i < cfg_size(sec, "accepted_domains"); i++) {
+		if (!domain_set_add(c->tenant.accepted, cfg_getnstr(sec, "accepted_domains", i), err, errlen))
+			return false;
+	}
+	c->tenant.accepted_domains_file =
+		conf_resolve_path(c->path, cfg_getstr(sec, "accepted_domains_file"), &ok);
+	if (ok && c->tenant.accepted_domains_file[0] != '\0' &&
+	    !conf_read_domains_file(c->tenant.accepted_domains_file, c->tenant.accepted, err, errlen))
+		return false;
+	domain_set_seal(c->tenant.accepted);
+	c->tenant.attribution = strcmp(cfg_getstr(sec, "attribution"), "ip") == 0 ? ATTRIBUTION_IP
+										    : ATTRIBUTION_CERTIFICATE;
+	c->tenant.certificate_domain = conf_strdup(cfg_getstr(sec, "certificate_domain"), &ok);
+	c->tenant.smarthost = conf_strdup(cfg_getstr(sec, "smarthost"), &ok);
+	if (!ok)
+		snprintf(err, errlen, "out of memory");
+	return ok;
+}
+
+/* Copy the identity section, resolving relative paths. */
+static bool conf_fill_identity(struct conf *c, cfg_t *sec)
+{
+	bool ok = true;
+	struct conf_identity *id = &c->identity;
+	id->client_cert = conf_resolve_path(c->path, cfg_getstr(sec, "client_cert"), &ok);
+	id->client_key = conf_resolve_path(c->path, cfg_getstr(sec, "client_key"), &ok);
+	id->client_chain = conf_resolve_path(c->path, cfg_getstr(sec, "client_chain"), &ok);
+	id->ca_file = conf_resolve_path(c->path, cfg_getstr(sec, "ca_file"), &ok);
+	id->ca_path = conf_resolve_path(c->path, cfg_getstr(sec, "ca_path"), &ok);
+	id->server_cert = conf_resolve_path(c->path, cfg_getstr(sec, "server_cert"), &ok);
+	id->server_name = conf_strdup(cfg_getstr(sec, "server_name"), &ok);
+	id->expiry_warning_days = cfg_getint(sec, "expiry_warning_days");
+	id->recheck_interval = cfg_getint(sec, "recheck_interval");
+	return ok;
+}
+
+/* Copy the policy section (values were validated). */
+static void conf_fill_policy(struct conf *c, cfg_t *sec)
+{
+	action_from_name(cfg_getstr(sec, "identity_failure"), &c->policy.identity_failure);
+	action_from_name(cfg_getstr(sec, "sender_not_accepted"), &c->policy.sender_not_accepted);
+	action_from_name(cfg_getstr(sec, "null_sender"), &c->policy.null_sender);
+	action_from_name(cfg_getstr(sec, "from_invalid"), &c->policy.from_invalid);
+}
+
+/* Copy top-level options. */
+static bool conf_fill_root(struct conf *c, cfg_t *cfg)
+{
+	bool ok = true;
+	c->socket = conf_strdup(cfg_getstr(cfg, "socket"), &ok);
+	conf_parse_mode(cfg_getstr(cfg, "socket_mode"), &c->socket_mode);
+	c->socket_group = conf_strdup(cfg_getstr(cfg, "socket_group"), &ok);
+	c->user = conf_strdup(cfg_getstr(cfg, "user"), &ok);
+	c->pidfile = conf_strdup(cfg_getstr(cfg, "pidfile"), &ok);
+	c->log = conf_strdup(cfg_getstr(cfg, "log"), &ok);
+	c->syslog_facility = conf_strdup(cfg_getstr(cfg, "syslog_facility"), &ok);
+	const char *id = cfg_getstr(cfg, "authserv_id");
+	char host[256] = "localhost";
+	if (id[0] == '\0') {
+		if (gethostname(host, sizeof host) != 0 || host[0] == '\0')
+			snprintf(host, sizeof host, "localhost");
+		host[sizeof host - 1] = '\0';
+		id = host;
+	}
+	c->authserv_id = conf_strdup(id, &ok);
+	c->dry_run = cfg_getbool(cfg, "dry_run");
+	return ok;
+}
+
+/* Checks that involve more than one option. */
+static bool conf_cross_check(struct conf *c, char *err, size_t errlen)
+{
+	if (domain_set_count(c->tenant.accepted) == 0) {
+		snprintf(err, errlen, "%s: tenant: no accepted domains; list the tenant's accepted domains in "
+			 "tenant.accepted_domains or tenant.accepted_domains_file", c->path);
+		return false;
+	}
+	if (c->tenant.attribution == ATTRIBUTION_CERTIFICATE && c->tenant.certificate_domain[0] == '\0') {
+		snprintf(err, errlen, "%s: tenant.certificate_domain is empty but attribution = \"certificate\"; "
+			 "set it to the connector's TlsSenderCertificateName, or use attribution = \"ip\"", c->path);
+		return false;
+	}
+	if (c->rewrite_sender[0] != '\0') {
+		struct addr_path p;
+		addr_parse_path(c->rewrite_sender, &p, NULL);
+		snprintf(c->rewrite_domain, sizeof c->rewrite_domain, "%s", p.domain);
+		if (!domain_is_accepted(c->tenant.accepted, p.domain)) {
+			snprintf(err, errlen, "%s: rewrite.sender '%s': domain %s is not an accepted domain; "
+				 "rewriting to it would not help; use an address in an accepted domain",
+				 c->path, c->rewrite_sender, p.domain);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Check the file can be opened, for a clear message before libconfuse runs. */
+static bool conf_file_readable(const char *path, char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "r");
+	if (fp == NULL) {
+		snprintf(err, errlen, "%s: cannot open configuration file: %s", path, strerror(errno));
+		return false;
+	}
+	fclose(fp);
+	return true;
+}
+
+/* Turn a parsed tree into a struct conf. */
+static bool conf_build(struct conf *c, cfg_t *cfg, char *err, size_t errlen)
+{
+	bool ok = conf_fill_root(c, cfg);
+	c->rewrite_sender = conf_strdup(cfg_getstr(cfg_getsec(cfg, "rewrite"), "sender"), &ok);
+	if (!ok || !conf_fill_identity(c, cfg_getsec(cfg, "identity"))) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	conf_fill_policy(c, cfg_getsec(cfg, "policy"));
+	return conf_fill_tenant(c, cfg_getsec(cfg, "tenant"), err, errlen) && conf_cross_check(c, err, errlen);
+}
+
+/* Parse, validate and convert a configuration file. */
+bool conf_load(const char *path, struct conf **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	if (!conf_file_readable(path, err, errlen))
+		return false;
+	cfg_t *cfg = cfg_init(root_opts, CFGF_NONE);
+	if (cfg == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	struct conf_error_slot slot = { err, errlen, false, cfg, path };
+	conf_error_slot = &slot;
+	cfg_set_error_function(cfg, conf_errfunc);
+	conf_set_validators(cfg);
+	int rc = cfg_parse(cfg, path);
+	conf_error_slot = NULL;
+	if (rc != CFG_SUCCESS) {
+		if (!slot.set)
+			snprintf(err, errlen, "%s: cannot parse the configuration", path);
+		cfg_free(cfg);
+		return false;
+	}
+	struct conf *c = calloc(1, sizeof *c);
+	bool ok = c != NULL && (c->path = strdup(path)) != NULL;
+	if (!ok)
+		snprintf(err, errlen, "out of memory");
+	ok = ok && conf_build(c, cfg, err, errlen);
+	cfg_free(cfg);
+	if (!ok) {
+		conf_free(c);
+		return false;
+	}
+	*out = c;
+	return true;
+}
+
+/* Free everything a conf owns. */
+void conf_free(struct conf *c)
+{
+	if (c == NULL)
+		return;
+	char **strings[] = { &c->path, &c->socket, &c->socket_group, &c->user, &c->pidfile, &c->log,
+		&c->syslog_facility, &c->authserv_id, &c->tenant.accepted_domains_file,
+		&c->tenant.certificate_domain, &c->tenant.smarthost, &c->identity.client_cert,
+		&c->identity.client_key, &c->identity.client_chain, &c->identity.ca_file,
+		&c->identity.ca_path, &c->identity.server_cert, &c->identity.server_name,
+		&c->rewrite_sender };
+	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+		free(*strings[i]);
+	domain_set_free(c->tenant.accepted);
+	free(c);
+}

@@ -1,0 +1,83 @@
+/*
+ * conf: eopguard.conf (contract section 3) parsed with libconfuse into an
+ * immutable struct conf.
+ *
+ * Every option is validated here, with "file:line: option: problem; what to
+ * do" messages for bad values and unknown options. A missing file is an
+ * error. The result owns all its strings; conf_free() releases it. Nothing
+ * here logs or exits; the caller reports the error text.
+ */
+#ifndef EOPGUARD_CONF_H
+#define EOPGUARD_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "addr.h"
+#include "domains.h"
+#include "finding.h"
+
+/* Ordered by strictness (contract section 5). */
+enum action { ACTION_ANNOTATE, ACTION_REWRITE, ACTION_QUARANTINE, ACTION_DEFER, ACTION_REJECT };
+
+/* "annotate", "rewrite", ... */
+const char *action_name(enum action a);
+
+struct conf_tenant {
+	struct domain_set *accepted;        /* accepted_domains + accepted_domains_file */
+	char *accepted_domains_file;        /* as configured, resolved against the conf dir */
+	enum attribution_mode attribution;
+	char *certificate_domain;           /* "" when unset */
+	char *smarthost;
+};
+
+struct conf_identity {
+	char *client_cert, *client_key, *client_chain;
+	char *ca_file, *ca_path;
+	char *server_cert, *server_name;
+	long expiry_warning_days;
+	long recheck_interval;
+};
+
+struct conf_policy {
+	enum action identity_failure;
+	enum action sender_not_accepted;
+	enum action null_sender;
+	enum action from_invalid;
+};
+
+struct conf {
+	char *path;              /* the file this came from */
+	char *socket;
+	mode_t socket_mode;
+	char *socket_group;
+	char *user;
+	char *pidfile;
+	char *log;               /* "syslog", "stderr" or an absolute path */
+	char *syslog_facility;   /* validated name: mail, daemon, user, local0..7 */
+	char *authserv_id;       /* never empty: the host name when not set */
+	bool dry_run;
+	struct conf_tenant tenant;
+	struct conf_identity identity;
+	char *rewrite_sender;    /* "" when unset; otherwise "local@domain" */
+	char rewrite_domain[DOMAIN_MAX + 1];
+	struct conf_policy policy;
+};
+
+#define CONF_ERR_MAX 1024
+
+/*
+ * Read and validate path. On success returns a new conf in *out and true.
+ * On failure returns false and a one-line message in err (at most errlen
+ * bytes, CONF_ERR_MAX is enough) starting with "file:line:" where known.
+ */
+bool conf_load(const char *path, struct conf **out, char *err, size_t errlen);
+
+/* Free a conf; NULL is allowed. */
+void conf_free(struct conf *conf);
+
+/* Parse "0660" style modes; false when not an octal mode <= 07777. */
+bool conf_parse_mode(const char *s, mode_t *mode);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * finding: the catalog of everything eopguard can find (contract section 4)
+ * and small fixed-size lists of findings.
+ *
+ * The catalog says, per finding: its stable name, which policy option
+ * decides its action, when it is only ever a warning, in which attribution
+ * mode it matters, and at which SMTP stage EOP would answer. A finding's
+ * severity therefore follows from the catalog and the attribution mode; it is
+ * fixed when the finding is added to a list.
+ *
+ * Pure. A finding_list is a plain value (no pointers), safe to copy.
+ */
+#ifndef EOPGUARD_FINDING_H
+#define EOPGUARD_FINDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum finding_id {
+	/* relay identity (certificate files and settings) */
+	FINDING_CERT_MISSING,
+	FINDING_CERT_UNREADABLE,
+	FINDING_KEY_MISMATCH,
+	FINDING_CERT_EXPIRED,
+	FINDING_CERT_NOT_YET_VALID,
+	FINDING_CERT_EXPIRING,
+	FINDING_CHAIN_INCOMPLETE,
+	FINDING_CHAIN_UNTRUSTED,
+	FINDING_SELF_SIGNED,
+	FINDING_NAME_MISMATCH,
+	FINDING_CERT_DOMAIN_NOT_ACCEPTED,
+	FINDING_WEAK_KEY,
+	FINDING_WEAK_SIGNATURE,
+	FINDING_EKU_NO_CLIENTAUTH,
+	FINDING_KEY_PERMISSIONS,
+	FINDING_SMARTHOST_LEGACY,
+	FINDING_SMARTHOST_IP,
+	FINDING_SMARTHOST_SUBMISSION,
+	FINDING_SERVER_NAME_MISMATCH,
+	FINDING_SERVER_CERT_EXPIRED,
+	/* message */
+	FINDING_SENDER_NOT_ACCEPTED,
+	FINDING_NULL_SENDER,
+	FINDING_FROM_MISSING,
+	FINDING_FROM_INVALID,
+	FINDING_FROM_NOT_ACCEPTED,
+	FINDING_COUNT
+};
+
+/* Which policy option decides the action for a failing finding. */
+enum finding_policy {
+	POLICY_IDENTITY_FAILURE,
+	POLICY_SENDER_NOT_ACCEPTED,
+	POLICY_NULL_SENDER,
+	POLICY_FROM_INVALID,
+	POLICY_NONE            /* warnings only */
+};
+
+enum finding_severity { SEVERITY_WARN, SEVERITY_FAIL };
+
+enum attribution_mode { ATTRIBUTION_CERTIFICATE, ATTRIBUTION_IP };
+
+/* Where EOP would answer; earlier stages win when predicting its reply. */
+enum smtp_stage { STAGE_TLS, STAGE_CONNECT, STAGE_ENVELOPE, STAGE_DATA, STAGE_NONE };
+
+struct finding_info {
+	const char *name;
+	enum finding_policy policy;
+	bool warn_only;         /* never a failure */
+	bool certificate_mode;  /* a failure only with attribution = certificate */
+	enum smtp_stage stage;
+	bool message;           /* computed per message, not from the identity */
+	const char *hint;       /* default one-line hint */
+};
+
+/* Catalog entry for id; id must be < FINDING_COUNT. */
+const struct finding_info *finding_info(enum finding_id id);
+/* Finding id by stable name; false when unknown. */
+bool finding_by_name(const char *name, enum finding_id *id);
+/* Severity of a finding in an attribution mode. */
+enum finding_severity finding_severity_in(enum finding_id id, enum attribution_mode mode);
+
+#define FINDING_HINT_MAX 400
+
+struct finding {
+	enum finding_id id;
+	enum finding_severity severity;
+	char hint[FINDING_HINT_MAX + 1];  /* one line, already safe to print */
+};
+
+struct finding_list {
+	size_t count;
+	struct finding items[FINDING_COUNT];
+};
+
+/* Empty a list. */
+void finding_list_clear(struct finding_list *list);
+/*
+ * Add a finding once (a second add of the same id is ignored). hint may be
+ * NULL for the catalog's default; it must already be escaped.
+ */
+void finding_list_add(struct finding_list *list, enum finding_id id, enum attribution_mode mode,
+		      const char *hint);
+/* The finding with id, or NULL. */
+const struct finding *finding_list_get(const struct finding_list *list, enum finding_id id);
+/* Number of findings of a severity. */
+size_t finding_list_count(const struct finding_list *list, enum finding_severity severity);
+
+#endif

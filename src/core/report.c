@@ -1,0 +1,155 @@
+/*
+ * report: headers, hints, log lines and SMTP replies for one message.
+ *
+ * Does: lay out the fixed formats of the contract. Does not: decide anything
+ * (verdict.c) or talk to the MTA (milter.c).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "report.h"
+
+/* The action word shown in headers and logs. */
+const char *report_action_name(enum action a)
+{
+	return a == ACTION_ANNOTATE ? "accept" : action_name(a);
+}
+
+/* Overall state of a list of identity findings. */
+const char *report_identity_state(const struct finding_list *identity)
+{
+	if (identity == NULL)
+		return "none";
+	if (finding_list_count(identity, SEVERITY_FAIL) > 0)
+		return "fail";
+	return identity->count > 0 ? "warn" : "pass";
+}
+
+/* Append "id,id,..." for a list; returns how many were written. */
+static size_t put_finding_names(struct strbuf *out, const struct finding_list *list, size_t already)
+{
+	if (list == NULL)
+		return already;
+	for (size_t i = 0; i < list->count; i++) {
+		if (already++ > 0)
+			strbuf_putc(out, ',');
+		strbuf_puts(out, finding_info(list->items[i].id)->name);
+	}
+	return already;
+}
+
+/* The domain shown in "sender=" (rewritten shows the new one). */
+static const char *sender_domain_shown(const struct report_input *in, enum sender_status *status)
+{
+	*status = in->msg->sender;
+	if (in->verdict->rewrite_sender && *status == SENDER_FAIL) {
+		*status = SENDER_REWRITTEN;
+		return in->rewrite_domain;
+	}
+	return in->msg->sender_domain;
+}
+
+/* Append " (<domain>)" when there is a domain; domains are validated LDH. */
+static void put_domain_paren(struct strbuf *out, const char *domain)
+{
+	if (domain == NULL || domain[0] == '\0')
+		return;
+	strbuf_puts(out, " (");
+	strbuf_puts_text(out, domain);
+	strbuf_putc(out, ')');
+}
+
+/* Build the X-EOPGuard value. */
+void report_header(const struct report_input *in, const char *fold, struct strbuf *out)
+{
+	const struct verdict_result *v = in->verdict;
+	strbuf_puts(out, in->authserv_id);
+	strbuf_printf(out, "; verdict=%s; action=%s;%sidentity=%s", verdict_name(v->verdict),
+		      report_action_name(v->action), fold, report_identity_state(in->identity));
+	if (in->identity != NULL && in->identity->count > 0) {
+		strbuf_puts(out, " (");
+		put_finding_names(out, in->identity, 0);
+		strbuf_putc(out, ')');
+	}
+	enum sender_status ss;
+	const char *sdom = sender_domain_shown(in, &ss);
+	strbuf_printf(out, ";%ssender=%s", fold, sender_status_name(ss));
+	put_domain_paren(out, sdom);
+	strbuf_printf(out, ";%sfrom=%s", fold, from_status_name(in->msg->from));
+	put_domain_paren(out, in->msg->from_domain);
+	if (v->verdict == VERDICT_FAIL && v->predicted_ndr != NULL)
+		strbuf_printf(out, ";%spredicted=\"%s\"", fold, v->predicted_ndr->reply);
+}
+
+/* Build one hint value. */
+void report_hint(const struct finding *f, struct strbuf *out)
+{
+	strbuf_puts(out, finding_info(f->id)->name);
+	strbuf_puts(out, ": ");
+	strbuf_puts(out, f->hint);
+}
+
+/* Build the log line of contract section 7. */
+void report_log_line(const struct report_input *in, struct strbuf *out)
+{
+	const struct verdict_result *v = in->verdict;
+	const char *qid = in->queue_id != NULL && in->queue_id[0] != '\0' ? in->queue_id : "NOQUEUE";
+	strbuf_put_token_escaped(out, qid, strlen(qid));
+	strbuf_printf(out, ": verdict=%s action=%s findings=", verdict_name(v->verdict),
+		      report_action_name(v->action));
+	if (put_finding_names(out, in->message, put_finding_names(out, in->identity, 0)) == 0)
+		strbuf_putc(out, '-');
+	strbuf_puts(out, " sender=");
+	struct addr_path path;
+	const char *es = in->envelope_sender != NULL ? in->envelope_sender : "";
+	if (addr_parse_path(es, &path, NULL) && path.null_sender) {
+		strbuf_puts(out, "<>");
+	} else {
+		strbuf_putc(out, '<');
+		size_t n = strlen(es);
+		if (n > 0 && es[0] == '<' && es[n - 1] == '>') {
+			es++;
+			n -= 2;
+		}
+		strbuf_put_token_escaped(out, es, n);
+		strbuf_putc(out, '>');
+	}
+	strbuf_printf(out, " from=%s", in->msg->from_domain[0] != '\0' ? in->msg->from_domain : "-");
+	if (v->verdict == VERDICT_FAIL && v->predicted_ndr != NULL)
+		strbuf_printf(out, " predicted=\"%s\"", v->predicted_ndr->reply);
+	else
+		strbuf_puts(out, " predicted=-");
+	if (v->action != v->intended)
+		strbuf_printf(out, " dry_run=%s", report_action_name(v->intended));
+}
+
+/* Append already-safe text with '%' doubled. */
+static void put_percent_doubled(struct strbuf *out, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '%')
+			strbuf_putc(out, '%');
+		strbuf_putc(out, *s);
+	}
+}
+
+/* Build the defer/reject reply. */
+bool report_reply_text(const struct report_input *in, struct report_reply *reply, struct strbuf *text)
+{
+	const struct verdict_result *v = in->verdict;
+	bool defer = v->intended != ACTION_REJECT;
+	const struct finding *f = v->decisive;
+	const struct ndr_record *ndr = f != NULL ? ndr_for_finding(finding_info(f->id)->name) : NULL;
+	memcpy(reply->code, defer ? "451" : "550", 4);
+	if (ndr == NULL || !ndr_enhanced_with_class(ndr->reply, defer ? '4' : '5', reply->enhanced,
+						    sizeof reply->enhanced)) {
+		memcpy(reply->enhanced, defer ? "4.7.1" : "5.7.1", 6);
+		return false;
+	}
+	strbuf_printf(text, "eopguard: %s: EOP would answer \"", finding_info(f->id)->name);
+	put_percent_doubled(text, ndr->reply);
+	strbuf_puts(text, "\"; ");
+	put_percent_doubled(text, f->hint);
+	return true;
+}

@@ -1,0 +1,41 @@
+/*
+ * eopguardctl: admin tool (contract section 8). Dispatches to sub-commands.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "ctl.h"
+
+/* Usage text. */
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: eopguardctl COMMAND [OPTIONS]\n"
+		    "  check   [-c FILE] [--json]   check the configuration and the relay's identity\n"
+		    "  -V, --version                 print the version\n"
+		    "Run 'eopguardctl COMMAND -h' for a command's options; see eopguardctl(8).\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return EX_OK;
+	}
+	if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("eopguardctl %s\n", PACKAGE_VERSION);
+		return EX_OK;
+	}
+	fprintf(stderr, "eopguardctl: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return EX_USAGE;
+}

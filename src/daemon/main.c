@@ -1,0 +1,297 @@
+/*
+ * eopguard: the milter daemon (contract section 2).
+ *
+ * Does: command line, configuration, socket permissions, pidfile,
+ * daemonising, privilege drop, the SIGUSR1 reload thread, clean stop.
+ * Start-up errors are reported once on stderr with a sysexits status.
+ * Does not: handle mail (milter.c) or hold policy logic (src/core).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "conf.h"
+#include "log.h"
+#include "milter.h"
+#include "privdrop.h"
+#include "state.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+struct options {
+	const char *conf_path;
+	const char *socket;     /* -p, or NULL */
+	bool foreground;
+	bool test_only;
+};
+
+/* Usage text to fp. */
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: eopguard [-c FILE] [-f] [-t] [-p SOCKET] [-V] [-h]\n"
+		    "  -c FILE    configuration file (default %s/eopguard/eopguard.conf)\n"
+		    "  -f         stay in the foreground and log to stderr as well\n"
+		    "  -t         check the configuration, print the report, exit\n"
+		    "  -p SOCKET  listen on SOCKET (unix:/path, local:/path, inet:PORT@HOST, inet6:PORT@HOST)\n"
+		    "  -V         print the version\n"
+		    "  -h         this help\n"
+		    "SIGUSR1 reloads the configuration; SIGTERM stops.\n", SYSCONFDIR);
+}
+
+/* Parse argv; exits on -h, -V and usage errors. */
+static void parse_args(int argc, char **argv, struct options *o)
+{
+	static char default_conf[] = SYSCONFDIR "/eopguard/eopguard.conf";
+	o->conf_path = default_conf;
+	int ch;
+	while ((ch = getopt(argc, argv, "c:ftp:Vh")) != -1) {
+		switch (ch) {
+		case 'c': o->conf_path = optarg; break;
+		case 'f': o->foreground = true; break;
+		case 't': o->test_only = true; break;
+		case 'p': o->socket = optarg; break;
+		case 'V': printf("eopguard %s\n", PACKAGE_VERSION); exit(EX_OK);
+		case 'h': usage(stdout); exit(EX_OK);
+		default: usage(stderr); exit(EX_USAGE);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "eopguard: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		exit(EX_USAGE);
+	}
+}
+
+/* -t: print the check report and return its exit status. */
+static int run_self_test(const struct conf *conf)
+{
+	struct check_report report = { 0 };
+	struct strbuf out;
+	strbuf_init(&out, 1 << 20);
+	check_config(conf, &report);
+	check_format_text(&report, &out);
+	fputs(out.data, stdout);
+	strbuf_free(&out);
+	return check_count(&report, CHECK_FAIL) > 0 ? 1 : 0;
+}
+
+/* The filesystem path of a unix socket spec, or NULL for inet sockets. */
+static const char *socket_path(const char *spec)
+{
+	if (strncmp(spec, "unix:", 5) == 0)
+		return spec + 5;
+	if (strncmp(spec, "local:", 6) == 0)
+		return spec + 6;
+	return spec[0] == '/' ? spec : NULL;
+}
+
+/* Give a unix socket the configured mode, owner and group. */
+static bool fix_socket_permissions(const struct conf *conf, const char *spec, uid_t uid, gid_t gid,
+				   char *err, size_t errlen)
+{
+	const char *path = socket_path(spec);
+	if (path == NULL)
+		return true;
+	if (chown(path, uid, gid) != 0 || chmod(path, conf->socket_mode) != 0) {
+		snprintf(err, errlen, "socket %s: cannot set owner/mode: %s", path, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* Refuse to start when the pidfile names a live process. */
+static bool pidfile_check(const char *path, char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "r");
+	if (fp == NULL)
+		return true;
+	long pid = 0;
+	int n = fscanf(fp, "%ld", &pid);
+	fclose(fp);
+	if (n == 1 && pid > 1 && kill((pid_t)pid, 0) == 0) {
+		snprintf(err, errlen, "already running as pid %ld (pidfile %s); stop it first", pid, path);
+		return false;
+	}
+	return true;
+}
+
+/* Write our pid. */
+static bool pidfile_write(const char *path, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	if (path[0] == '\0')
+		return true;
+	FILE *fp = fopen(path, "w");
+	if (fp == NULL) {
+		snprintf(err, errlen, "pidfile %s: %s; create its directory or change pidfile", path,
+			 strerror(errno));
+		return false;
+	}
+	fprintf(fp, "%ld\n", (long)getpid());
+	fclose(fp);
+	if (chown(path, uid, gid) != 0) {
+		/* Not fatal: only removal at exit may fail. */
+	}
+	return true;
+}
+
+/* Detach from the terminal. */
+static bool daemonize(char *err, size_t errlen)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return false;
+	}
+	if (pid > 0)
+		_exit(EX_OK);
+	setsid();
+	if (chdir("/") != 0) {
+		snprintf(err, errlen, "chdir /: %s", strerror(errno));
+		return false;
+	}
+	int fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	return true;
+}
+
+/* Reload thread: wait for SIGUSR1, re-read the configuration. */
+static void *reload_thread(void *arg)
+{
+	struct daemon_state *st = arg;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	for (;;) {
+		int sig;
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		char err[CONF_ERR_MAX];
+		if (!state_reload(st, err, sizeof err)) {
+			log_msg(&st->log, LOG_ERR, "reload failed, keeping the running configuration: %s", err);
+			continue;
+		}
+		struct snapshot *snap = state_acquire(st);
+		if (!log_open(&st->log, snap->conf->log, snap->conf->syslog_facility, st->foreground, err,
+			      sizeof err))
+			log_msg(&st->log, LOG_ERR, "reload: %s; still logging to the old destination", err);
+		log_msg(&st->log, LOG_INFO, "configuration reloaded from %s (socket, user and pidfile changes "
+			"need a restart)", st->conf_path);
+		state_release(snap);
+	}
+	return NULL;
+}
+
+/* Resolve the user and group the daemon and socket will belong to. */
+static bool resolve_ids(const struct conf *conf, uid_t *uid, gid_t *gid, gid_t *sock_gid, bool *drop,
+			char *err, size_t errlen)
+{
+	*uid = geteuid();
+	*gid = getegid();
+	*drop = geteuid() == 0 && conf->user[0] != '\0';
+	if (*drop && !privdrop_lookup(conf->user, uid, gid, err, errlen))
+		return false;
+	*sock_gid = *gid;
+	if (conf->socket_group[0] != '\0' && !privdrop_lookup_group(conf->socket_group, sock_gid, err, errlen))
+		return false;
+	return true;
+}
+
+/* Everything from opening the socket to the privilege drop. */
+static int start(struct daemon_state *st, struct conf *conf, const struct options *o)
+{
+	char err[CONF_ERR_MAX];
+	uid_t uid;
+	gid_t gid, sock_gid;
+	bool drop;
+	if (!resolve_ids(conf, &uid, &gid, &sock_gid, &drop, err, sizeof err) ||
+	    !pidfile_check(conf->pidfile, err, sizeof err)) {
+		fprintf(stderr, "eopguard: %s\n", err);
+		return EX_CONFIG;
+	}
+	if (!log_open(&st->log, conf->log, conf->syslog_facility, o->foreground, err, sizeof err)) {
+		fprintf(stderr, "eopguard: %s\n", err);
+		return EX_CONFIG;
+	}
+	mode_t old_umask = umask(0777 & ~conf->socket_mode);
+	bool ok = milter_setup(st, conf->socket, err, sizeof err);
+	umask(old_umask);
+	ok = ok && fix_socket_permissions(conf, conf->socket, uid, sock_gid, err, sizeof err);
+	ok = ok && (o->foreground || daemonize(err, sizeof err));
+	ok = ok && pidfile_write(conf->pidfile, uid, gid, err, sizeof err);
+	ok = ok && (!drop || privdrop_to(conf->user, err, sizeof err));
+	if (!ok) {
+		fprintf(stderr, "eopguard: %s\n", err);
+		log_msg(&st->log, LOG_ERR, "cannot start: %s", err);
+		return EX_OSERR;
+	}
+	return EX_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	parse_args(argc, argv, &o);
+	char err[CONF_ERR_MAX];
+	struct conf *conf = NULL;
+	if (!conf_load(o.conf_path, &conf, err, sizeof err)) {
+		fprintf(stderr, "eopguard: %s\n", err);
+		return EX_CONFIG;
+	}
+	if (o.socket != NULL) {
+		free(conf->socket);
+		conf->socket = strdup(o.socket);
+	}
+	if (o.test_only) {
+		int rc = run_self_test(conf);
+		conf_free(conf);
+		return rc;
+	}
+	static struct daemon_state st;
+	log_init_stderr(&st.log);
+	if (!state_init(&st, o.conf_path, conf, o.foreground)) {
+		fprintf(stderr, "eopguard: out of memory\n");
+		return EX_OSERR;
+	}
+	/* Block SIGUSR1 everywhere before libmilter starts its threads. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	int rc = start(&st, conf, &o);
+	if (rc != EX_OK)
+		return rc;
+	pthread_t reloader;
+	pthread_create(&reloader, NULL, reload_thread, &st);
+	log_msg(&st.log, LOG_INFO, "eopguard %s started on %s (config %s, user %s)", PACKAGE_VERSION,
+		conf->socket, o.conf_path, geteuid() == 0 ? "root" : conf->user);
+	char *pidfile = strdup(conf->pidfile);
+	rc = milter_run();
+	log_msg(&st.log, LOG_INFO, "eopguard stopping");
+	if (pidfile != NULL && pidfile[0] != '\0' && unlink(pidfile) != 0 && errno != ENOENT)
+		log_msg(&st.log, LOG_WARNING, "cannot remove pidfile %s: %s", pidfile, strerror(errno));
+	free(pidfile);
+	pthread_cancel(reloader);
+	pthread_join(reloader, NULL);
+	state_destroy(&st);
+	log_close(&st.log);
+	return rc == 0 ? EX_OK : EX_SOFTWARE;
+}

@@ -1,0 +1,307 @@
+/*
+ * milter: libmilter callbacks for eopguard.
+ *
+ * Does: collect the envelope sender and the From/Sender/X-EOPGuard* fields,
+ * then at end of message ask msgcheck and verdict what to do, and carry it
+ * out with smfi_* calls; one log line per message.
+ * Does not: decide anything itself, read files, or parse certificates. Every
+ * internal error ends in a temporary failure, never in lost mail.
+ *
+ * libmilter gives callbacks no user pointer except per-connection data, so
+ * the daemon state is reached through one pointer set before smfi_main()
+ * and never changed afterwards.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libmilter/mfapi.h>
+
+#include "milter.h"
+#include "msgcheck.h"
+#include "report.h"
+#include "strbuf.h"
+#include "verdict.h"
+
+#define FROM_VALUE_MAX 16384   /* longer From fields are reported as invalid */
+#define HEADER_MAX 4096
+
+static struct daemon_state *daemon_state;   /* set once in milter_setup */
+
+struct message {
+	char *envelope_sender;
+	size_t from_count;
+	struct strbuf from_value;
+	bool has_sender_field;
+	int eopguard_fields;     /* X-EOPGuard already present */
+	int hint_fields;         /* X-EOPGuard-Hint already present */
+};
+
+struct connection {
+	struct snapshot *snap;   /* the configuration this connection started with */
+	bool noreply_headers;    /* SMFIP_NR_HDR negotiated */
+	bool noreply_mail;       /* SMFIP_NR_MAIL negotiated */
+	struct message msg;
+};
+
+/* Forget everything about the current message. */
+static void message_reset(struct message *m)
+{
+	free(m->envelope_sender);
+	m->envelope_sender = NULL;
+	m->from_count = 0;
+	strbuf_free(&m->from_value);
+	strbuf_init(&m->from_value, FROM_VALUE_MAX);
+	m->has_sender_field = false;
+	m->eopguard_fields = 0;
+	m->hint_fields = 0;
+}
+
+/* Connection data, or NULL. */
+static struct connection *conn_of(SMFICTX *ctx)
+{
+	return smfi_getpriv(ctx);
+}
+
+/* Negotiate: require our actions, switch off the steps we do not use. */
+static sfsistat eg_negotiate(SMFICTX *ctx, unsigned long actions, unsigned long steps,
+			     unsigned long f2, unsigned long f3, unsigned long *want_actions,
+			     unsigned long *want_steps, unsigned long *p2, unsigned long *p3)
+{
+	const unsigned long required = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM | SMFIF_QUARANTINE;
+	if ((actions & required) != required) {
+		log_msg(&daemon_state->log, LOG_ERR,
+			"MTA does not offer the milter actions eopguard needs (add/change headers, change "
+			"sender, quarantine; offered 0x%lx); use Postfix >= 2.6 or Sendmail >= 8.14", actions);
+		return SMFIS_REJECT;
+	}
+	struct connection *c = calloc(1, sizeof *c);
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	strbuf_init(&c->msg.from_value, FROM_VALUE_MAX);
+	c->snap = state_acquire(daemon_state);
+	*want_actions = required;
+	unsigned long off = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NOBODY | SMFIP_NOEOH |
+			    SMFIP_NOUNKNOWN | SMFIP_NODATA;
+	unsigned long noreply = SMFIP_NR_HDR | SMFIP_NR_MAIL;
+	*want_steps = (steps & off) | (steps & noreply);
+	c->noreply_headers = (steps & SMFIP_NR_HDR) != 0;
+	c->noreply_mail = (steps & SMFIP_NR_MAIL) != 0;
+	*p2 = 0;
+	*p3 = 0;
+	smfi_setpriv(ctx, c);
+	return SMFIS_CONTINUE;
+}
+
+/* MAIL FROM: a new message starts. */
+static sfsistat eg_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct connection *c = conn_of(ctx);
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	message_reset(&c->msg);
+	c->msg.envelope_sender = strdup(argv != NULL && argv[0] != NULL ? argv[0] : "");
+	if (c->msg.envelope_sender == NULL)
+		return SMFIS_TEMPFAIL;
+	return c->noreply_mail ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+/* One header field: keep what the checks need, count forged ones. */
+static sfsistat eg_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct connection *c = conn_of(ctx);
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	struct message *m = &c->msg;
+	if (strcasecmp(name, "From") == 0) {
+		if (m->from_count++ == 0)
+			strbuf_puts(&m->from_value, value);
+	} else if (strcasecmp(name, "Sender") == 0) {
+		m->has_sender_field = true;
+	} else if (strcasecmp(name, "X-EOPGuard") == 0) {
+		m->eopguard_fields++;
+	} else if (strcasecmp(name, "X-EOPGuard-Hint") == 0) {
+		m->hint_fields++;
+	}
+	return c->noreply_headers ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+/* Remove every X-EOPGuard and X-EOPGuard-Hint field the message came with. */
+static bool remove_forged_fields(SMFICTX *ctx, const struct message *m)
+{
+	for (int i = m->eopguard_fields; i >= 1; i--) {
+		if (smfi_chgheader(ctx, "X-EOPGuard", i, NULL) != MI_SUCCESS)
+			return false;
+	}
+	for (int i = m->hint_fields; i >= 1; i--) {
+		if (smfi_chgheader(ctx, "X-EOPGuard-Hint", i, NULL) != MI_SUCCESS)
+			return false;
+	}
+	return true;
+}
+
+/* Add X-EOPGuard and one X-EOPGuard-Hint per finding. */
+static bool add_fields(SMFICTX *ctx, const struct report_input *ri)
+{
+	struct strbuf sb;
+	strbuf_init(&sb, HEADER_MAX);
+	report_header(ri, "\n\t", &sb);
+	bool ok = strbuf_ok(&sb) && smfi_addheader(ctx, "X-EOPGuard", sb.data) == MI_SUCCESS;
+	const struct finding_list *lists[] = { ri->identity, ri->message };
+	for (size_t l = 0; ok && l < 2; l++) {
+		for (size_t i = 0; ok && lists[l] != NULL && i < lists[l]->count; i++) {
+			strbuf_reset(&sb);
+			report_hint(&lists[l]->items[i], &sb);
+			ok = smfi_addheader(ctx, "X-EOPGuard-Hint", sb.data) == MI_SUCCESS;
+		}
+	}
+	strbuf_free(&sb);
+	return ok;
+}
+
+/* Refuse the message with the reply the contract describes. */
+static sfsistat refuse(SMFICTX *ctx, const struct report_input *ri)
+{
+	struct report_reply reply;
+	struct strbuf text;
+	strbuf_init(&text, 900);
+	bool specific = report_reply_text(ri, &reply, &text);
+	int rc = smfi_setreply(ctx, reply.code, reply.enhanced,
+			       specific ? text.data : "eopguard: message refused by policy");
+	strbuf_free(&text);
+	if (rc != MI_SUCCESS)
+		log_msg(&daemon_state->log, LOG_ERR, "smfi_setreply failed; the MTA uses its default reply");
+	return ri->verdict->intended == ACTION_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+}
+
+/* Apply an accepting verdict: fields, rewrite, quarantine. */
+static bool deliver(SMFICTX *ctx, const struct conf *conf, const struct report_input *ri)
+{
+	const struct verdict_result *v = ri->verdict;
+	if (!remove_forged_fields(ctx, &conn_of(ctx)->msg) || !add_fields(ctx, ri))
+		return false;
+	if (v->rewrite_sender) {
+		char path[ADDR_PATH_MAX + 3];
+		snprintf(path, sizeof path, "<%s>", conf->rewrite_sender);
+		if (smfi_chgfrom(ctx, path, NULL) != MI_SUCCESS)
+			return false;
+	}
+	if (v->action == ACTION_QUARANTINE) {
+		char reason[128];
+		snprintf(reason, sizeof reason, "eopguard: %s",
+			 v->decisive != NULL ? finding_info(v->decisive->id)->name : "policy");
+		if (smfi_quarantine(ctx, reason) != MI_SUCCESS)
+			return false;
+	}
+	return true;
+}
+
+/* End of message: decide and act. */
+static sfsistat eg_eom(SMFICTX *ctx)
+{
+	struct connection *c = conn_of(ctx);
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	const struct conf *conf = c->snap->conf;
+	struct message *m = &c->msg;
+	struct msg_input in = {
+		.envelope_sender = m->envelope_sender,
+		.from_count = m->from_count,
+		.from_value = m->from_count > 0 ? m->from_value.data : NULL,
+		.from_len = m->from_value.len,
+		.from_truncated = !strbuf_ok(&m->from_value),
+		.has_sender_field = m->has_sender_field,
+	};
+	struct finding_list findings;
+	struct msg_result res;
+	struct verdict_policy policy;
+	struct verdict_result verdict;
+	finding_list_clear(&findings);
+	msgcheck_run(conf, &in, &findings, &res);
+	verdict_policy_from_conf(conf, &policy);
+	verdict_decide(NULL, &findings, &policy, &verdict);
+	struct report_input ri = {
+		.authserv_id = conf->authserv_id, .identity = NULL, .message = &findings, .msg = &res,
+		.verdict = &verdict, .envelope_sender = m->envelope_sender,
+		.rewrite_domain = conf->rewrite_domain, .queue_id = smfi_getsymval(ctx, "i"),
+	};
+	sfsistat rc = SMFIS_CONTINUE;
+	if (verdict.action == ACTION_DEFER || verdict.action == ACTION_REJECT) {
+		rc = refuse(ctx, &ri);
+	} else if (!deliver(ctx, conf, &ri)) {
+		log_msg(&daemon_state->log, LOG_ERR, "%s: the MTA refused a milter change; deferring the message",
+			ri.queue_id != NULL ? ri.queue_id : "NOQUEUE");
+		rc = SMFIS_TEMPFAIL;
+	}
+	struct strbuf line;
+	strbuf_init(&line, 2048);
+	report_log_line(&ri, &line);
+	log_msg(&daemon_state->log, LOG_INFO, "%s", line.data);
+	strbuf_free(&line);
+	message_reset(m);
+	return rc;
+}
+
+/* The MTA abandoned the message. */
+static sfsistat eg_abort(SMFICTX *ctx)
+{
+	struct connection *c = conn_of(ctx);
+	if (c != NULL)
+		message_reset(&c->msg);
+	return SMFIS_CONTINUE;
+}
+
+/* The connection ends: unpin the configuration. */
+static sfsistat eg_close(SMFICTX *ctx)
+{
+	struct connection *c = conn_of(ctx);
+	if (c == NULL)
+		return SMFIS_CONTINUE;
+	message_reset(&c->msg);
+	strbuf_free(&c->msg.from_value);
+	state_release(c->snap);
+	free(c);
+	smfi_setpriv(ctx, NULL);
+	return SMFIS_CONTINUE;
+}
+
+static struct smfiDesc filter = {
+	.xxfi_name = "eopguard",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM | SMFIF_QUARANTINE,
+	.xxfi_envfrom = eg_envfrom,
+	.xxfi_header = eg_header,
+	.xxfi_eom = eg_eom,
+	.xxfi_abort = eg_abort,
+	.xxfi_close = eg_close,
+	.xxfi_negotiate = eg_negotiate,
+};
+
+/* Register and open the socket. */
+bool milter_setup(struct daemon_state *st, const char *socket, char *err, size_t errlen)
+{
+	daemon_state = st;
+	if (smfi_register(filter) != MI_SUCCESS) {
+		snprintf(err, errlen, "smfi_register failed");
+		return false;
+	}
+	if (smfi_setconn((char *)socket) != MI_SUCCESS) {
+		snprintf(err, errlen, "socket %s: not a valid milter socket specification", socket);
+		return false;
+	}
+	smfi_setbacklog(128);
+	if (smfi_opensocket(true) != MI_SUCCESS) {
+		snprintf(err, errlen, "socket %s: cannot listen (in use, directory missing or no permission); "
+			 "check that no other eopguard runs and that the directory exists", socket);
+		return false;
+	}
+	return true;
+}
+
+/* Hand control to libmilter. */
+int milter_run(void)
+{
+	return smfi_main() == MI_SUCCESS ? 0 : 1;
+}

@@ -1,0 +1,46 @@
+/*
+ * state: the daemon's shared state: the current configuration snapshot and
+ * the logger.
+ *
+ * A snapshot is immutable and reference counted. Each milter connection pins
+ * the snapshot current when it starts (state_acquire) and releases it when it
+ * closes; a reload swaps in a new snapshot and the old one is freed once the
+ * last connection using it has gone.
+ */
+#ifndef EOPGUARD_STATE_H
+#define EOPGUARD_STATE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "conf.h"
+#include "log.h"
+
+struct snapshot {
+	struct conf *conf;
+	atomic_uint refs;
+};
+
+struct daemon_state {
+	const char *conf_path;
+	bool foreground;
+	pthread_mutex_t lock;      /* guards current */
+	struct snapshot *current;
+	struct logger log;
+};
+
+/* Initialise with a first configuration (ownership moves to the state). */
+bool state_init(struct daemon_state *st, const char *conf_path, struct conf *conf, bool foreground);
+/* Free the current snapshot; connections must be gone. */
+void state_destroy(struct daemon_state *st);
+/* Pin and return the current snapshot. */
+struct snapshot *state_acquire(struct daemon_state *st);
+/* Unpin a snapshot; frees it when it is no longer current nor used. */
+void state_release(struct snapshot *snap);
+/*
+ * Read the configuration file again. On success the new snapshot becomes
+ * current and true is returned; on failure the old one stays and err says why.
+ */
+bool state_reload(struct daemon_state *st, char *err, size_t errlen);
+
+#endif
