@@ -270,10 +270,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "eopguard: out of memory\n");
 		return EX_OSERR;
 	}
-	/* Block SIGUSR1 everywhere before libmilter starts its threads. */
+	/*
+	 * Block the signals before any thread exists: libmilter's signal thread
+	 * waits for HUP/TERM/INT, our reload thread for USR1; no other thread
+	 * may take them.
+	 */
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	int rc = start(&st, conf, &o);
@@ -289,6 +296,10 @@ int main(int argc, char **argv)
 	if (pidfile != NULL && pidfile[0] != '\0' && unlink(pidfile) != 0 && errno != ENOENT)
 		log_msg(&st.log, LOG_WARNING, "cannot remove pidfile %s: %s", pidfile, strerror(errno));
 	free(pidfile);
+	/* libmilter leaves its unix socket behind; a stale one is also replaced at start. */
+	const char *sock = socket_path(conf->socket);
+	if (sock != NULL)
+		unlink(sock);
 	pthread_cancel(reloader);
 	pthread_join(reloader, NULL);
 	state_destroy(&st);

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Run one miltertest script against a private eopguard.
+# The script's "-- conf: " lines are appended to milter.conf.in; the daemon
+# listens on a unix socket in a temporary directory and is stopped by PID.
+set -u
+script=$1
+: "${top_srcdir:?run through make check}" "${top_builddir:?run through make check}"
+command -v miltertest >/dev/null 2>&1 || { echo "FAIL: miltertest not installed (apt-get install miltertest)"; exit 1; }
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/eopguard-mt.XXXXXX")
+pid=
+cleanup() {
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid"
+		wait "$pid" 2>/dev/null
+	fi
+	rm -rf "$dir"
+}
+trap cleanup EXIT INT TERM
+
+sed "s|@DIR@|$dir|g" "$top_srcdir/tests/milter/milter.conf.in" > "$dir/eopguard.conf"
+sed -n 's/^-- conf: //p' "$script" >> "$dir/eopguard.conf"
+
+"$top_builddir/eopguard" -f -c "$dir/eopguard.conf" 2>"$dir/stderr" &
+pid=$!
+i=0
+while [ ! -S "$dir/eopguard.sock" ]; do
+	i=$((i + 1))
+	if [ $i -gt 50 ] || ! kill -0 "$pid" 2>/dev/null; then
+		echo "FAIL: eopguard did not start:"; cat "$dir/stderr"; exit 1
+	fi
+	sleep 0.1
+done
+
+EOPGUARD_SOCKET="unix:$dir/eopguard.sock" EOPGUARD_LOG="$dir/eopguard.log" \
+EOPGUARD_LIB="$top_srcdir/tests/milter/lib.lua" \
+	miltertest ${MILTERTEST_FLAGS:-} -s "$script"
+rc=$?
+if [ $rc -ne 0 ]; then
+	echo "--- miltertest exit $rc; configuration:"; cat "$dir/eopguard.conf"
+	echo "--- eopguard log:"; cat "$dir/eopguard.log" "$dir/stderr" 2>/dev/null
+fi
+exit $rc
