@@ -362,9 +362,15 @@ static bool conf_read_domains_file(const char *path, struct domain_set *set, cha
 		if (hash != NULL)
 			*hash = '\0';
 		char *p = line + strspn(line, " \t\r\n");
-		p[strcspn(p, " \t\r\n")] = '\0';
-		if (*p == '\0')
+		size_t wl = strcspn(p, " \t\r\n");
+		if (wl == 0)
 			continue;
+		if (p[wl + strspn(p + wl, " \t\r\n")] != '\0') {
+			snprintf(err, errlen, "%s:%u: one domain per line expected", path, lineno);
+			ok = false;
+			break;
+		}
+		p[wl] = '\0';
 		char why[256];
 		if (!domain_set_add(set, p, why, sizeof why)) {
 			snprintf(err, errlen, "%s:%u: %s", path, lineno, why);

@@ -1,0 +1,242 @@
+/* Unit tests for conf.c: every option parsed, bad values rejected with file:line. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "conf.h"
+
+static char tmpdir[] = "/tmp/eopguard-conf.XXXXXX";
+
+/* Write text to NAME in the temporary directory; returns the path (static). */
+static const char *write_file(const char *name, const char *text)
+{
+	static char path[512];
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	return path;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[600];
+	(void)state;
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	return system(cmd);
+}
+
+static void test_full_config(void **state)
+{
+	char err[CONF_ERR_MAX];
+	struct conf *c = NULL;
+	(void)state;
+	write_file("domains.txt", "# tenant domains\nfabrikam.example\n\n  *.tailspin.test  # comment\n");
+	const char *path = write_file("full.conf",
+		"socket = \"inet:8891@127.0.0.1\"\n"
+		"socket_mode = \"0600\"\n"
+		"socket_group = \"postfix\"\n"
+		"user = \"nobody\"\n"
+		"pidfile = \"/tmp/x.pid\"\n"
+		"log = \"/var/log/eopguard.log\"\n"
+		"syslog_facility = \"local3\"\n"
+		"authserv_id = \"relay1.contoso.com\"\n"
+		"dry_run = true\n"
+		"tenant {\n"
+		"  accepted_domains = {\"contoso.com\", \"*.contoso.com\"}\n"
+		"  accepted_domains_file = \"domains.txt\"\n"
+		"  attribution = \"ip\"\n"
+		"  certificate_domain = \"*.contoso.com\"\n"
+		"  smarthost = \"contoso-com.mail.protection.outlook.com\"\n"
+		"}\n"
+		"identity {\n"
+		"  client_cert = \"certs/chain.pem\"\n"
+		"  client_key = \"/etc/key.pem\"\n"
+		"  expiry_warning_days = 30\n"
+		"  recheck_interval = 60\n"
+		"}\n"
+		"rewrite { sender = \"relay@contoso.com\" }\n"
+		"policy {\n"
+		"  identity_failure = \"quarantine\"\n"
+		"  sender_not_accepted = \"reject\"\n"
+		"  null_sender = \"annotate\"\n"
+		"  from_invalid = \"defer\"\n"
+		"}\n");
+	if (!conf_load(path, &c, err, sizeof err))
+		fail_msg("conf_load failed: %s", err);
+	assert_string_equal(c->socket, "inet:8891@127.0.0.1");
+	assert_int_equal(c->socket_mode, 0600);
+	assert_string_equal(c->socket_group, "postfix");
+	assert_string_equal(c->user, "nobody");
+	assert_string_equal(c->log, "/var/log/eopguard.log");
+	assert_string_equal(c->syslog_facility, "local3");
+	assert_string_equal(c->authserv_id, "relay1.contoso.com");
+	assert_true(c->dry_run);
+	assert_int_equal(c->tenant.attribution, ATTRIBUTION_IP);
+	assert_int_equal(domain_set_count(c->tenant.accepted), 4);
+	assert_true(domain_is_accepted(c->tenant.accepted, "mx.tailspin.test"));
+	assert_true(domain_is_accepted(c->tenant.accepted, "fabrikam.example"));
+	assert_string_equal(c->tenant.certificate_domain, "*.contoso.com");
+	char want[600];
+	snprintf(want, sizeof want, "%s/certs/chain.pem", tmpdir);
+	assert_string_equal(c->identity.client_cert, want);
+	assert_string_equal(c->identity.client_key, "/etc/key.pem");
+	assert_int_equal(c->identity.expiry_warning_days, 30);
+	assert_int_equal(c->identity.recheck_interval, 60);
+	assert_string_equal(c->rewrite_sender, "relay@contoso.com");
+	assert_string_equal(c->rewrite_domain, "contoso.com");
+	assert_int_equal(c->policy.identity_failure, ACTION_QUARANTINE);
+	assert_int_equal(c->policy.sender_not_accepted, ACTION_REJECT);
+	assert_int_equal(c->policy.null_sender, ACTION_ANNOTATE);
+	assert_int_equal(c->policy.from_invalid, ACTION_DEFER);
+	conf_free(c);
+}
+
+static void test_defaults(void **state)
+{
+	char err[CONF_ERR_MAX];
+	struct conf *c = NULL;
+	(void)state;
+	const char *path = write_file("min.conf", "tenant {\n accepted_domains = {\"contoso.com\"}\n"
+						  " certificate_domain = \"mail.contoso.com\"\n}\n");
+	if (!conf_load(path, &c, err, sizeof err))
+		fail_msg("conf_load failed: %s", err);
+	assert_string_equal(c->socket, "local:/run/eopguard/eopguard.sock");
+	assert_int_equal(c->socket_mode, 0660);
+	assert_string_equal(c->user, "eopguard");
+	assert_string_equal(c->log, "syslog");
+	assert_true(c->authserv_id[0] != '\0');
+	assert_false(c->dry_run);
+	assert_int_equal(c->tenant.attribution, ATTRIBUTION_CERTIFICATE);
+	assert_int_equal(c->identity.expiry_warning_days, 21);
+	assert_int_equal(c->identity.recheck_interval, 300);
+	assert_int_equal(c->policy.identity_failure, ACTION_DEFER);
+	assert_int_equal(c->policy.sender_not_accepted, ACTION_REWRITE);
+	assert_int_equal(c->policy.null_sender, ACTION_DEFER);
+	assert_int_equal(c->policy.from_invalid, ACTION_ANNOTATE);
+	assert_string_equal(c->rewrite_sender, "");
+	conf_free(c);
+	conf_free(NULL);
+}
+
+struct bad_case {
+	const char *name;
+	const char *text;
+	const char *want;   /* substring of the message, after "<path>" */
+};
+
+#define TENANT_OK "tenant {\n accepted_domains = {\"contoso.com\"}\n attribution = \"ip\"\n}\n"
+
+static void test_bad_values(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ "unknown option", "\n\nbogus = 1\n" TENANT_OK, ":3: no such option 'bogus'" },
+		{ "unknown in section", TENANT_OK "policy {\n  strict = 1\n}\n", ":6: no such option 'strict'" },
+		{ "bad socket", "socket = \"/tmp/x\"\n" TENANT_OK, ":1: socket: '/tmp/x' is not a milter socket" },
+		{ "bad mode", "socket_mode = \"rw\"\n" TENANT_OK, ":1: socket_mode: 'rw' is not an octal file mode" },
+		{ "bad mode 9", "socket_mode = \"0669\"\n" TENANT_OK, "socket_mode: '0669'" },
+		{ "bad log", "log = \"relative.log\"\n" TENANT_OK, ":1: log: 'relative.log' must be syslog, stderr or an absolute" },
+		{ "bad facility", "syslog_facility = \"kern\"\n" TENANT_OK, ":1: syslog_facility: 'kern' is not one of" },
+		{ "bad authserv", "authserv_id = \"a b\"\n" TENANT_OK, ":1: authserv_id: 'a b' may hold only" },
+		{ "bad bool", "dry_run = perhaps\n" TENANT_OK, ":1: invalid boolean value for option 'dry_run'" },
+		{ "bad wildcard", "tenant {\n accepted_domains = {\"a.*.com\"}\n}\n", ":2: accepted_domains: 'a.*.com'" },
+		{ "bad domain", "tenant {\n accepted_domains = {\"con toso.com\"}\n}\n", "'con toso.com' is not a valid domain" },
+		{ "bad attribution", "tenant {\n accepted_domains = {\"c.com\"}\n attribution = \"dns\"\n}\n", ":3: attribution: 'dns' is not one of certificate, ip" },
+		{ "bad cert domain", "tenant {\n accepted_domains = {\"c.com\"}\n certificate_domain = \"a.*.c.com\"\n}\n", ":3: certificate_domain: 'a.*.c.com' is not valid" },
+		{ "no domains", "tenant {\n attribution = \"ip\"\n}\n", "tenant: no accepted domains" },
+		{ "cert mode without name", "tenant {\n accepted_domains = {\"c.com\"}\n}\n", "tenant.certificate_domain is empty" },
+		{ "days range", TENANT_OK "identity {\n expiry_warning_days = -1\n}\n", ":6: expiry_warning_days: -1 is out of range" },
+		{ "interval range", TENANT_OK "identity {\n recheck_interval = 999999\n}\n", "recheck_interval: 999999 is out of range" },
+		{ "interval not a number", TENANT_OK "identity {\n recheck_interval = \"soon\"\n}\n", "recheck_interval" },
+		{ "rewrite no at", TENANT_OK "rewrite {\n sender = \"relay\"\n}\n", ":6: sender: 'relay' is not a mailbox" },
+		{ "rewrite not accepted", TENANT_OK "rewrite {\n sender = \"relay@other.example\"\n}\n", "domain other.example is not an accepted domain" },
+		{ "policy rewrite for identity", TENANT_OK "policy {\n identity_failure = \"rewrite\"\n}\n", ":6: identity_failure: 'rewrite' is not one of" },
+		{ "policy unknown word", TENANT_OK "policy {\n sender_not_accepted = \"drop\"\n}\n", "sender_not_accepted: 'drop' is not one of" },
+		{ "policy null rewrite", TENANT_OK "policy {\n null_sender = \"rewrite\"\n}\n", "null_sender: 'rewrite'" },
+		{ "syntax error", "tenant {\n accepted_domains = {\"c.com\"\n}\n", "" },
+		{ "missing domains file", "tenant {\n accepted_domains_file = \"nope.txt\"\n attribution = \"ip\"\n}\n", "nope.txt: cannot open accepted_domains_file: No such file" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct bad_case *c = &cases[i];
+		char err[CONF_ERR_MAX] = "";
+		struct conf *conf = NULL;
+		const char *path = write_file("bad.conf", c->text);
+		if (conf_load(path, &conf, err, sizeof err)) {
+			conf_free(conf);
+			fail_msg("%s: loaded, want an error containing \"%s\"", c->name, c->want);
+		}
+		assert_null(conf);
+		if (strstr(err, c->want) == NULL || strncmp(err, tmpdir, strlen(tmpdir)) != 0)
+			fail_msg("%s: error \"%s\", want it to start with the path and contain \"%s\"", c->name, err,
+				 c->want);
+	}
+}
+
+static void test_domains_file_errors(void **state)
+{
+	char err[CONF_ERR_MAX];
+	struct conf *c = NULL;
+	(void)state;
+	write_file("bad-domains.txt", "contoso.com\n\nbad domain.com\n");
+	char path[512];
+	snprintf(path, sizeof path, "%s", write_file("f.conf", "tenant {\n accepted_domains_file = \"bad-domains.txt\"\n"
+							       " attribution = \"ip\"\n}\n"));
+	assert_false(conf_load(path, &c, err, sizeof err));
+	if (strstr(err, "bad-domains.txt:3: one domain per line expected") == NULL)
+		fail_msg("got \"%s\"", err);
+	write_file("bad-domains.txt", "contoso.com\n*.a.*.b\n");
+	assert_false(conf_load(path, &c, err, sizeof err));
+	if (strstr(err, "bad-domains.txt:2: '*.a.*.b': a wildcard is allowed only") == NULL)
+		fail_msg("got \"%s\"", err);
+}
+
+static void test_missing_file(void **state)
+{
+	char err[CONF_ERR_MAX];
+	struct conf *c = NULL;
+	(void)state;
+	assert_false(conf_load("/nonexistent/eopguard.conf", &c, err, sizeof err));
+	assert_string_equal(err, "/nonexistent/eopguard.conf: cannot open configuration file: No such file or directory");
+}
+
+static void test_parse_mode(void **state)
+{
+	mode_t m;
+	(void)state;
+	assert_true(conf_parse_mode("0660", &m));
+	assert_int_equal(m, 0660);
+	assert_true(conf_parse_mode("700", &m));
+	assert_false(conf_parse_mode("", &m));
+	assert_false(conf_parse_mode("0o660", &m));
+	assert_false(conf_parse_mode("77777", &m));
+	assert_string_equal(action_name(ACTION_QUARANTINE), "quarantine");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_config),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_domains_file_errors),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_parse_mode),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

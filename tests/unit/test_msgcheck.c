@@ -1,0 +1,125 @@
+/* Unit tests for msgcheck.c: the envelope sender and From checks in both modes. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "msgcheck.h"
+
+/* A conf with only what msgcheck reads. */
+static struct conf *make_conf(enum attribution_mode mode)
+{
+	char err[256];
+	struct conf *c = calloc(1, sizeof *c);
+	assert_non_null(c);
+	c->tenant.accepted = domain_set_new();
+	assert_true(domain_set_add(c->tenant.accepted, "contoso.test", err, sizeof err));
+	assert_true(domain_set_add(c->tenant.accepted, "*.contoso.test", err, sizeof err));
+	domain_set_seal(c->tenant.accepted);
+	c->tenant.attribution = mode;
+	return c;
+}
+
+struct mc_case {
+	const char *name;
+	enum attribution_mode mode;
+	const char *sender;
+	size_t from_count;
+	const char *from;
+	bool truncated;
+	bool has_sender;
+	enum sender_status want_sender;
+	const char *want_sender_domain;
+	enum from_status want_from;
+	const char *want_findings;   /* "a,b" in order */
+	const char *want_hint_part;  /* substring of some hint, or NULL */
+};
+
+static void test_cases(void **state)
+{
+	static const struct mc_case cases[] = {
+		{ "all accepted", ATTRIBUTION_IP, "<a@contoso.test>", 1, "a@contoso.test", false, false,
+		  SENDER_PASS, "contoso.test", FROM_PASS, "", NULL },
+		{ "subdomain sender", ATTRIBUTION_IP, "<a@EU.Contoso.test>", 1, "a@contoso.test", false, false,
+		  SENDER_PASS, "eu.contoso.test", FROM_PASS, "", NULL },
+		{ "ip: sender not accepted", ATTRIBUTION_IP, "<a@other.example>", 1, "a@contoso.test", false, false,
+		  SENDER_FAIL, "other.example", FROM_PASS, "sender-not-accepted", "envelope sender domain other.example is not" },
+		{ "certificate: sender neutral", ATTRIBUTION_CERTIFICATE, "<a@other.example>", 1, "a@contoso.test",
+		  false, false, SENDER_NEUTRAL, "other.example", FROM_PASS, "", NULL },
+		{ "ip: null sender", ATTRIBUTION_IP, "<>", 1, "a@contoso.test", false, false,
+		  SENDER_NULL, "", FROM_PASS, "null-sender", NULL },
+		{ "certificate: null sender ok", ATTRIBUTION_CERTIFICATE, "<>", 1, "a@contoso.test", false, false,
+		  SENDER_NULL, "", FROM_PASS, "", NULL },
+		{ "ip: sender without domain", ATTRIBUTION_IP, "<root>", 1, "a@contoso.test", false, false,
+		  SENDER_FAIL, "", FROM_PASS, "sender-not-accepted", "envelope sender <root> has no valid domain" },
+		{ "ip: hostile sender escaped", ATTRIBUTION_IP, "<x\r\n%@>", 1, "a@contoso.test", false, false,
+		  SENDER_FAIL, "", FROM_PASS, "sender-not-accepted", "<x\\x0d\\x0a%@>" },
+		{ "look-alike sender", ATTRIBUTION_IP, "<a@contoso.test.evil.example>", 1, "a@contoso.test", false,
+		  false, SENDER_FAIL, "contoso.test.evil.example", FROM_PASS, "sender-not-accepted", NULL },
+		{ "From missing", ATTRIBUTION_IP, "<a@contoso.test>", 0, NULL, false, false,
+		  SENDER_PASS, "contoso.test", FROM_MISSING, "from-missing", NULL },
+		{ "two From", ATTRIBUTION_IP, "<a@contoso.test>", 2, "a@contoso.test", false, false,
+		  SENDER_PASS, "contoso.test", FROM_INVALID, "from-invalid", "the message has 2 From fields" },
+		{ "From truncated", ATTRIBUTION_IP, "<a@contoso.test>", 1, "a@contoso.test", true, false,
+		  SENDER_PASS, "contoso.test", FROM_INVALID, "from-invalid", "From field too long" },
+		{ "From several mailboxes no Sender", ATTRIBUTION_IP, "<a@contoso.test>", 1,
+		  "a@contoso.test, b@contoso.test", false, false, SENDER_PASS, "contoso.test", FROM_INVALID,
+		  "from-invalid", "several mailboxes in From but no Sender field" },
+		{ "From several mailboxes with Sender", ATTRIBUTION_IP, "<a@contoso.test>", 1,
+		  "a@contoso.test, b@contoso.test", false, true, SENDER_PASS, "contoso.test", FROM_PASS, "", NULL },
+		{ "From not accepted", ATTRIBUTION_CERTIFICATE, "<a@contoso.test>", 1, "App <app@vendor.example>",
+		  false, false, SENDER_PASS, "contoso.test", FROM_WARN, "from-not-accepted", "From domain vendor.example" },
+		{ "second From mailbox not accepted", ATTRIBUTION_CERTIFICATE, "<a@contoso.test>", 1,
+		  "a@contoso.test, b@vendor.example", false, true, SENDER_PASS, "contoso.test", FROM_WARN,
+		  "from-not-accepted", "vendor.example" },
+		{ "everything wrong", ATTRIBUTION_IP, "<a@x.example>", 3, "a@contoso.test", false, false,
+		  SENDER_FAIL, "x.example", FROM_INVALID, "sender-not-accepted,from-invalid", NULL },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct mc_case *c = &cases[i];
+		struct conf *conf = make_conf(c->mode);
+		struct msg_input in = { c->sender, c->from_count, c->from, c->from ? strlen(c->from) : 0,
+					c->truncated, c->has_sender };
+		struct finding_list list;
+		struct msg_result res;
+		finding_list_clear(&list);
+		msgcheck_run(conf, &in, &list, &res);
+		char names[256] = "";
+		bool hint_found = c->want_hint_part == NULL;
+		for (size_t k = 0; k < list.count; k++) {
+			strcat(names, k ? "," : "");
+			strcat(names, finding_info(list.items[k].id)->name);
+			if (c->want_hint_part && strstr(list.items[k].hint, c->want_hint_part))
+				hint_found = true;
+			for (const char *h = list.items[k].hint; *h; h++)
+				if (*h < 0x20 || *h >= 0x7f)
+					fail_msg("%s: hint has a control byte", c->name);
+		}
+		if (res.sender != c->want_sender || strcmp(res.sender_domain, c->want_sender_domain) != 0)
+			fail_msg("%s: sender %s (%s), want %s (%s)", c->name, sender_status_name(res.sender),
+				 res.sender_domain, sender_status_name(c->want_sender), c->want_sender_domain);
+		if (res.from != c->want_from)
+			fail_msg("%s: from %s, want %s", c->name, from_status_name(res.from), from_status_name(c->want_from));
+		if (strcmp(names, c->want_findings) != 0)
+			fail_msg("%s: findings \"%s\", want \"%s\"", c->name, names, c->want_findings);
+		if (!hint_found)
+			fail_msg("%s: no hint contains \"%s\"", c->name, c->want_hint_part);
+		domain_set_free(conf->tenant.accepted);
+		free(conf);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

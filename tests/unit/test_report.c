@@ -1,0 +1,138 @@
+/* Unit tests for report.c: header, hint, log line and reply layouts. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "report.h"
+
+struct fixture {
+	struct finding_list ident, msg;
+	struct msg_result res;
+	struct verdict_result v;
+	struct verdict_policy p;
+	struct report_input in;
+};
+
+/* Sender other.example not accepted (ip mode), From ok. */
+static void setup_fixture(struct fixture *f, enum action sender_action, bool can_rewrite, bool dry_run)
+{
+	memset(f, 0, sizeof *f);
+	finding_list_clear(&f->msg);
+	finding_list_add(&f->msg, FINDING_SENDER_NOT_ACCEPTED, ATTRIBUTION_IP, "hint with 100% certainty");
+	f->res.sender = SENDER_FAIL;
+	snprintf(f->res.sender_domain, sizeof f->res.sender_domain, "other.example");
+	f->res.from = FROM_PASS;
+	snprintf(f->res.from_domain, sizeof f->res.from_domain, "contoso.test");
+	f->p.actions.sender_not_accepted = sender_action;
+	f->p.can_rewrite = can_rewrite;
+	f->p.dry_run = dry_run;
+	verdict_decide(NULL, &f->msg, &f->p, &f->v);
+	f->in = (struct report_input){ "relay.test", NULL, &f->msg, &f->res, &f->v, "<app@other.example>",
+				       "contoso.test", "4Xk9" };
+}
+
+static void test_header_rewrite(void **state)
+{
+	struct fixture f;
+	struct strbuf sb;
+	(void)state;
+	setup_fixture(&f, ACTION_REWRITE, true, false);
+	strbuf_init(&sb, 4096);
+	report_header(&f.in, "\n\t", &sb);
+	assert_string_equal(sb.data, "relay.test; verdict=fail; action=rewrite;\n\tidentity=none;\n\t"
+				     "sender=rewritten (contoso.test);\n\tfrom=pass (contoso.test);\n\t"
+				     "predicted=\"550 5.7.64 Relay Access Denied ATTR36\"");
+	strbuf_reset(&sb);
+	report_hint(&f.msg.items[0], &sb);
+	assert_string_equal(sb.data, "sender-not-accepted: hint with 100% certainty");
+	strbuf_reset(&sb);
+	report_log_line(&f.in, &sb);
+	assert_string_equal(sb.data, "4Xk9: verdict=fail action=rewrite findings=sender-not-accepted "
+				     "sender=<app@other.example> from=contoso.test "
+				     "predicted=\"550 5.7.64 Relay Access Denied ATTR36\"");
+	strbuf_free(&sb);
+}
+
+static void test_identity_states(void **state)
+{
+	struct fixture f;
+	struct strbuf sb;
+	(void)state;
+	setup_fixture(&f, ACTION_ANNOTATE, false, false);
+	finding_list_clear(&f.ident);
+	assert_string_equal(report_identity_state(NULL), "none");
+	assert_string_equal(report_identity_state(&f.ident), "pass");
+	finding_list_add(&f.ident, FINDING_CERT_EXPIRING, ATTRIBUTION_CERTIFICATE, NULL);
+	assert_string_equal(report_identity_state(&f.ident), "warn");
+	finding_list_add(&f.ident, FINDING_CHAIN_INCOMPLETE, ATTRIBUTION_CERTIFICATE, NULL);
+	assert_string_equal(report_identity_state(&f.ident), "fail");
+	f.in.identity = &f.ident;
+	verdict_decide(&f.ident, &f.msg, &f.p, &f.v);
+	strbuf_init(&sb, 4096);
+	report_header(&f.in, " ", &sb);
+	assert_string_equal(sb.data, "relay.test; verdict=fail; action=accept; identity=fail "
+				     "(cert-expiring,chain-incomplete); sender=fail (other.example); "
+				     "from=pass (contoso.test); predicted=\"550 5.7.64 TenantAttribution; Relay Access Denied\"");
+	strbuf_free(&sb);
+}
+
+static void test_reply(void **state)
+{
+	struct fixture f;
+	struct strbuf sb;
+	struct report_reply r;
+	(void)state;
+	setup_fixture(&f, ACTION_DEFER, false, false);
+	strbuf_init(&sb, 900);
+	assert_true(report_reply_text(&f.in, &r, &sb));
+	assert_string_equal(r.code, "451");
+	assert_string_equal(r.enhanced, "4.7.64");
+	assert_string_equal(sb.data, "eopguard: sender-not-accepted: EOP would answer \"550 5.7.64 Relay Access "
+				     "Denied ATTR36\"; hint with 100%% certainty");
+	strbuf_free(&sb);
+	setup_fixture(&f, ACTION_REJECT, false, false);
+	strbuf_init(&sb, 900);
+	assert_true(report_reply_text(&f.in, &r, &sb));
+	assert_string_equal(r.code, "550");
+	assert_string_equal(r.enhanced, "5.7.64");
+	strbuf_free(&sb);
+}
+
+static void test_log_dry_run_and_hostile_ids(void **state)
+{
+	struct fixture f;
+	struct strbuf sb;
+	(void)state;
+	setup_fixture(&f, ACTION_REJECT, false, true);
+	f.in.queue_id = "evil id\n";
+	f.in.envelope_sender = "<a b@c\r\n>";
+	strbuf_init(&sb, 4096);
+	report_log_line(&f.in, &sb);
+	assert_string_equal(sb.data, "evil\\x20id\\x0a: verdict=fail action=accept findings=sender-not-accepted "
+				     "sender=<a\\x20b@c\\x0d\\x0a> from=contoso.test "
+				     "predicted=\"550 5.7.64 Relay Access Denied ATTR36\" dry_run=reject");
+	strbuf_reset(&sb);
+	f.in.queue_id = NULL;
+	f.in.envelope_sender = "<>";
+	report_log_line(&f.in, &sb);
+	assert_true(strncmp(sb.data, "NOQUEUE: ", 9) == 0);
+	assert_non_null(strstr(sb.data, " sender=<> "));
+	strbuf_free(&sb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_header_rewrite),
+		cmocka_unit_test(test_identity_states),
+		cmocka_unit_test(test_reply),
+		cmocka_unit_test(test_log_dry_run_and_hostile_ids),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
