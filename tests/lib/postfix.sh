@@ -1,0 +1,186 @@
+# Private Postfix instances, eopguard and smtp-sink for integration tests.
+# POSIX sh; source common.sh first. Everything lives under $T_DIR, listens on
+# 127.0.0.1 only, and is stopped by PID (or "postfix -c DIR stop") at exit.
+#
+# Needs root (Postfix's master must start as root).
+
+: "${top_builddir:?}" "${top_srcdir:?}"
+T_PIDS=""
+T_POSTFIX_DIRS=""
+
+t_setup() {
+	[ "$(id -u)" -eq 0 ] || die "integration tests must run as root (Postfix's master needs it)"
+	for cmd in postfix postconf postqueue smtp-sink swaks ss; do
+		command -v "$cmd" >/dev/null 2>&1 || die "$cmd is not installed; run sh contrib/test.sh, which installs it"
+	done
+	T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/eopguard-it.XXXXXX") || die "mktemp"
+	chmod 755 "$T_DIR"
+	trap t_cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+
+t_cleanup() {
+	for d in $T_POSTFIX_DIRS; do
+		postfix -c "$d/etc" stop >/dev/null 2>&1
+	done
+	for p in $T_PIDS; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in $T_PIDS; do
+		wait "$p" 2>/dev/null
+	done
+	if [ "$T_FAILED" -gt 0 ] || [ -n "${KEEP_TMP:-}" ]; then
+		for f in "$T_DIR"/*/maillog "$T_DIR"/eopguard.log; do
+			[ -f "$f" ] && { echo "--- $f"; tail -30 "$f"; }
+		done
+	fi
+	[ -n "${KEEP_TMP:-}" ] || rm -rf "$T_DIR"
+}
+
+# sink_start NAME: smtp-sink on a free port, dumping messages into $T_DIR/NAME/.
+# Sets SINK_PORT.
+sink_start() {
+	SINK_PORT=$(free_port)
+	mkdir -p "$T_DIR/$1"
+	chown nobody "$T_DIR/$1"
+	smtp-sink -u nobody -d "$T_DIR/$1/%H%M%S." "127.0.0.1:$SINK_PORT" 100 2>"$T_DIR/$1.err" &
+	T_PIDS="$T_PIDS $!"
+	wait_for 5 port_listening "$SINK_PORT" || die "smtp-sink did not start: $(cat "$T_DIR/$1.err")"
+}
+
+# sink_count NAME: number of messages the sink received.
+sink_count() {
+	find "$T_DIR/$1" -type f | wc -l
+}
+
+# sink_has NAME N: the sink received at least N messages.
+sink_has() {
+	[ "$(sink_count "$1")" -ge "$2" ]
+}
+
+# sink_message NAME SUBJECT: path of the dumped message with that Subject.
+sink_message() {
+	m=$(grep -l "^Subject: $2\$" "$T_DIR/$1"/* 2>/dev/null | head -1)
+	echo "${m:-/dev/null}"
+}
+
+# eopguard_conf FILE: write a configuration with the given extra text on stdin.
+eopguard_conf() {
+	{
+		echo "socket = \"unix:$T_DIR/run/eopguard.sock\""
+		echo "socket_mode = \"0660\""
+		echo "socket_group = \"postfix\""
+		echo "user = \"nobody\""
+		echo "pidfile = \"$T_DIR/run/eopguard.pid\""
+		echo "log = \"$T_DIR/eopguard.log\""
+		echo "authserv_id = \"relay.test\""
+		cat
+	} > "$1"
+}
+
+# eopguard_start CONF: start the daemon (it forks into the background).
+# Sets EG_PID.
+eopguard_start() {
+	mkdir -p "$T_DIR/run"
+	chown nobody "$T_DIR/run"
+	touch "$T_DIR/eopguard.log"
+	chown nobody "$T_DIR/eopguard.log"
+	rm -f "$T_DIR/run/eopguard.pid"
+	"$top_builddir/eopguard" -c "$1" || die "eopguard -c $1 exited $?"
+	wait_for 5 test -s "$T_DIR/run/eopguard.pid" || die "eopguard wrote no pidfile"
+	EG_PID=$(cat "$T_DIR/run/eopguard.pid")
+	T_PIDS="$T_PIDS $EG_PID"
+	wait_for 5 test -S "$T_DIR/run/eopguard.sock" || die "eopguard socket did not appear"
+}
+
+# eopguard_stop: SIGTERM and wait until the process is gone.
+eopguard_stop() {
+	kill -TERM "$EG_PID" 2>/dev/null
+	wait_for 15 sh -c "! kill -0 $EG_PID" || die "eopguard $EG_PID did not stop"
+}
+
+# postfix_start NAME PORT NEXTHOP_PORT [main.cf lines on stdin]: a private
+# relay listening on 127.0.0.1:PORT, relaying everything to 127.0.0.1:NEXTHOP_PORT.
+postfix_start() {
+	name=$1 port=$2 next=$3
+	d="$T_DIR/$name"
+	mkdir -p "$d/etc" "$d/queue" "$d/data"
+	chown postfix "$d/data"
+	cat > "$d/etc/main.cf" <<EOT
+compatibility_level = 3.6
+queue_directory = $d/queue
+data_directory = $d/data
+maillog_file = $d/maillog
+maillog_file_prefixes = $T_DIR
+myhostname = $name.relay.test
+mydomain = relay.test
+myorigin = relay.test
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+relay_domains =
+relayhost = [127.0.0.1]:$next
+smtp_dns_support_level = disabled
+smtpd_relay_restrictions = permit_mynetworks, reject
+local_header_rewrite_clients =
+queue_run_delay = 1s
+minimal_backoff_time = 1s
+maximal_backoff_time = 2s
+smtp_tls_security_level = none
+smtpd_tls_security_level = none
+smtpd_milters = unix:$T_DIR/run/eopguard.sock
+milter_default_action = tempfail
+milter_protocol = 6
+smtpd_banner = \$myhostname ESMTP
+EOT
+	cat >> "$d/etc/main.cf"
+	cat > "$d/etc/master.cf" <<EOT
+127.0.0.1:$port inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOT
+	# Postfix reports fatal start-up errors only to syslog or a terminal;
+	# script(1) gives it a terminal so the reason reaches the test output.
+	out=$(script -qec "postfix -c $d/etc check" /dev/null 2>&1) || die "postfix check ($d): $out"
+	out=$(script -qec "postfix -c $d/etc start" /dev/null 2>&1) || die "postfix start ($d): $out"
+	T_POSTFIX_DIRS="$T_POSTFIX_DIRS $d"
+	wait_for 10 port_listening "$port" || die "postfix $name is not listening on $port"
+}
+
+# send_mail PORT OUTFILE swaks-args...: one SMTP transaction; output kept for greps.
+send_mail() {
+	port=$1 out=$2; shift 2
+	swaks --server "127.0.0.1:$port" --helo client.test --timeout 30 "$@" > "$out" 2>&1
+	return 0
+}
+
+# queue_json NAME: postqueue -j of a private instance.
+queue_json() {
+	postqueue -c "$T_DIR/$1/etc" -j 2>/dev/null
+}
+
+# wait_queue_empty NAME SECONDS
+wait_queue_empty() {
+	wait_for "$2" sh -c "[ -z \"\$(postqueue -c '$T_DIR/$1/etc' -j 2>/dev/null)\" ]"
+}
