@@ -183,6 +183,8 @@ static void *reload_thread(void *arg)
 		int sig;
 		if (sigwait(&set, &sig) != 0)
 			continue;
+		if (atomic_load(&st->stopping))
+			return NULL;
 		char err[CONF_ERR_MAX];
 		if (!state_reload(st, err, sizeof err)) {
 			log_msg(&st->log, LOG_ERR, "reload failed, keeping the running configuration: %s", err);
@@ -300,7 +302,8 @@ int main(int argc, char **argv)
 	const char *sock = socket_path(conf->socket);
 	if (sock != NULL)
 		unlink(sock);
-	pthread_cancel(reloader);
+	atomic_store(&st.stopping, true);
+	pthread_kill(reloader, SIGUSR1);
 	pthread_join(reloader, NULL);
 	state_destroy(&st);
 	log_close(&st.log);

@@ -27,6 +27,7 @@ struct daemon_state {
 	pthread_mutex_t lock;      /* guards current */
 	struct snapshot *current;
 	struct logger log;
+	atomic_bool stopping;      /* tells the reload thread to return */
 };
 
 /* Initialise with a first configuration (ownership moves to the state). */

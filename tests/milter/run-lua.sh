@@ -16,6 +16,20 @@ cleanup() {
 	fi
 	rm -rf "$dir"
 }
+
+# stop_daemon: SIGTERM, and fail when eopguard does not exit cleanly (under
+# the sanitizers a leak or an error makes its exit status non-zero).
+stop_daemon() {
+	kill -TERM "$pid"
+	wait "$pid"
+	drc=$?
+	pid=
+	if [ $drc -ne 0 ]; then
+		echo "not ok - eopguard exited $drc on SIGTERM:"; cat "$dir/stderr"
+		return 1
+	fi
+	echo "ok - eopguard stopped cleanly"
+}
 trap cleanup EXIT INT TERM
 
 sed "s|@DIR@|$dir|g" "$top_srcdir/tests/milter/milter.conf.in" > "$dir/eopguard.conf"
@@ -36,6 +50,7 @@ EOPGUARD_SOCKET="unix:$dir/eopguard.sock" EOPGUARD_LOG="$dir/eopguard.log" \
 EOPGUARD_LIB="$top_srcdir/tests/milter/lib.lua" \
 	miltertest ${MILTERTEST_FLAGS:-} -s "$script"
 rc=$?
+stop_daemon || rc=1
 if [ $rc -ne 0 ]; then
 	echo "--- miltertest exit $rc; configuration:"; cat "$dir/eopguard.conf"
 	echo "--- eopguard log:"; cat "$dir/eopguard.log" "$dir/stderr" 2>/dev/null

@@ -1,0 +1,47 @@
+#!/bin/sh
+# sh contrib/test.sh: install what is missing, build with warnings as errors,
+# and run the whole test suite (cmocka unit tests, miltertest scripts, private
+# Postfix integration tests), then the unit and milter layers again under
+# AddressSanitizer + UndefinedBehaviorSanitizer. Ends with "N passed, N failed".
+set -eu
+cd "$(dirname "$0")/.."
+. contrib/lib/deps.sh
+deps_install
+
+. contrib/lib/build.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# count_results DIR: add the checks in DIR's test logs to the totals.
+passed=0
+failed=0
+count_results() {
+	set -- $(awk '
+		/^\[  PASSED  \] [0-9]+ test/ { p += $4 }
+		/^\[  FAILED  \] [0-9]+ test/ { f += $4 }
+		/^ok - / { p++ }
+		/^not ok - / { f++ }
+		END { print p + 0, f + 0 }' /dev/null $(find "$1/tests" -name '*.log' ! -name test-suite.log))
+	passed=$((passed + $1))
+	failed=$((failed + $2))
+}
+
+status=0
+echo "==> build (warnings are errors)"
+eopguard_build _build/main --enable-werror || exit 1
+echo "==> make check: unit, milter and Postfix integration tests"
+(cd _build/main && make -s -j"$jobs" check) || status=1
+count_results _build/main
+
+echo "==> ASan+UBSan build: unit and milter tests"
+eopguard_build _build/asan --enable-werror --enable-sanitizers || exit 1
+(cd _build/asan && ASAN_OPTIONS=detect_leaks=1 make -s -j"$jobs" check-unit check-milter) || status=1
+count_results _build/asan
+
+[ $status -eq 0 ] || {
+	echo "==> failures; logs:"
+	find _build -name '*.log' ! -name test-suite.log ! -name config.log | while read -r f; do
+		grep -qE '^(not ok|FAIL|\[  FAILED|\[  ERROR)' "$f" && { echo "--- $f"; tail -40 "$f"; }
+	done
+}
+echo "$passed passed, $failed failed"
+exit $status
