@@ -17,7 +17,9 @@ policy { sender_not_accepted = "rewrite" }
 EOT
 eopguard_start "$T_DIR/eopguard.conf"
 RELAY_PORT=$(free_port)
-postfix_start relay "$RELAY_PORT" "$SINK_PORT" </dev/null
+postfix_start relay "$RELAY_PORT" "$SINK_PORT" <<EOT
+non_smtpd_milters = unix:$T_DIR/run/eopguard.sock
+EOT
 
 # The daemon gave up root after start-up.
 uid=$(ps -o uid= -p "$EG_PID" | tr -d ' ')
@@ -63,6 +65,15 @@ send_mail "$RELAY_PORT" "$T_DIR/send3" --from a@contoso.test --to user@example.n
 t_grep "20 KB From: accepted" "<-  250 2.0.0 Ok: queued" "$T_DIR/send3"
 wait_for 20 sink_has sink 3 || t_fail "message 3 did not reach the next hop"
 t_grep "20 KB From reported invalid" "from=invalid" "$(sink_message sink long-from)"
+
+# 4. Local submission (sendmail(1) -> pickup -> cleanup) goes through
+# non_smtpd_milters; the same checks apply.
+printf 'From: cron <cron@contoso.test>\nSubject: local-submission\n\nnightly report\n' |
+	sendmail -C "$T_DIR/relay/etc" -f batch@erp.internal user@example.net
+wait_for 20 sink_has sink 4 || t_fail "locally submitted message did not reach the next hop"
+m4=$(sink_message sink local-submission)
+t_grep "local submission: annotated through non_smtpd_milters" "X-EOPGuard: relay.test; verdict=fail; action=rewrite;" "$m4"
+t_grep "local submission: envelope sender rewritten" "X-Mail-Args: <relay@contoso.test>" "$m4"
 
 wait_queue_empty relay 10 || t_fail "relay queue not empty"
 t_nogrep "nothing bounced" "status=bounced" "$T_DIR/relay/maillog"
