@@ -87,6 +87,19 @@ bool finding_by_name(const char *name, enum finding_id *id)
 	return false;
 }
 
+/* The option name behind a policy class. */
+const char *finding_policy_option(enum finding_policy policy)
+{
+	switch (policy) {
+	case POLICY_IDENTITY_FAILURE: return "policy.identity_failure";
+	case POLICY_SENDER_NOT_ACCEPTED: return "policy.sender_not_accepted";
+	case POLICY_NULL_SENDER: return "policy.null_sender";
+	case POLICY_FROM_INVALID: return "policy.from_invalid";
+	case POLICY_NONE: break;
+	}
+	return NULL;
+}
+
 /* Severity follows from the catalog and the attribution mode. */
 enum finding_severity finding_severity_in(enum finding_id id, enum attribution_mode mode)
 {

@@ -77,6 +77,8 @@ struct finding_info {
 const struct finding_info *finding_info(enum finding_id id);
 /* Finding id by stable name; false when unknown. */
 bool finding_by_name(const char *name, enum finding_id *id);
+/* The configuration option deciding a policy class ("policy.from_invalid"), or NULL. */
+const char *finding_policy_option(enum finding_policy policy);
 /* Severity of a finding in an attribution mode. */
 enum finding_severity finding_severity_in(enum finding_id id, enum attribution_mode mode);
 

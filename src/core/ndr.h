@@ -1,17 +1,20 @@
 /*
  * ndr: the EOP response knowledge base (data/ndr.txt, compiled in by
- * ndr-gen.awk) and lookups in it.
+ * ndr-gen.awk), lookups in it, and RFC 3463 explanations for codes it does
+ * not list.
  *
  * Pure; the table is static and read-only, so returned pointers live for the
- * whole program.
+ * whole program. Inputs are untrusted text (log lines, NDR blocks); parsing
+ * is bounded and never allocates.
  */
 #ifndef EOPGUARD_NDR_H
 #define EOPGUARD_NDR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ndr_record {
-	const char *code;     /* "5.7.64" or a range "5.7.606-649" */
+	const char *code;     /* "5.7.64", a range "5.7.606-649", or "-" */
 	const char *reply;    /* "550 5.7.64 TenantAttribution; Relay Access Denied" */
 	const char *match;    /* "A|B": substrings telling variants apart; "" = default */
 	const char *meaning;
@@ -31,7 +34,34 @@ const struct ndr_record *ndr_for_finding(const char *finding);
  * cls ('4' or '5'): "550 5.7.64 ..." with '4' gives "4.7.64".
  * Returns false when the reply does not carry an enhanced code.
  */
-#include <stdbool.h>
 bool ndr_enhanced_with_class(const char *reply, char cls, char *out, size_t outlen);
+
+/* What was found in a piece of text. */
+struct ndr_query {
+	char basic[4];          /* "550", or "" when none precedes the code */
+	char enhanced[16];      /* "5.7.64", or "" when the text has none */
+	const char *text;       /* the input, for telling variants apart */
+	size_t text_len;
+	char finding[48];       /* set when the text is one of eopguard's own replies */
+	char own_class;         /* with finding: '4' (deferral) or '5' (rejection), 0 unknown */
+};
+
+/* Find the status codes in text (a code, a reply, a log line, an NDR block). */
+void ndr_parse_input(const char *text, size_t len, struct ndr_query *q);
+
+/* True when a record covers an enhanced code (exactly or by its range). */
+bool ndr_record_covers(const struct ndr_record *r, const char *enhanced);
+
+/*
+ * The records that explain q, best first; returns how many (at most max).
+ * A code whose variants the text cannot tell apart gives all of them.
+ * Without a code, records are found by their distinguishing text alone.
+ */
+size_t ndr_lookup(const struct ndr_query *q, const struct ndr_record **out, size_t max);
+
+/* RFC 3463 meanings; NULL when the value is not defined there. */
+const char *ndr_class_meaning(char cls);
+const char *ndr_subject_meaning(int subject);
+const char *ndr_detail_meaning(int subject, int detail);
 
 #endif

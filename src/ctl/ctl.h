@@ -6,5 +6,6 @@
 #define EOPGUARD_CTL_H
 
 int cmd_check(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: eopguardctl COMMAND [OPTIONS]\n"
 		    "  check   [-c FILE] [--json]   check the configuration and the relay's identity\n"
+		    "  explain [--json] CODE-OR-TEXT  explain an Exchange Online response (- reads stdin)\n"
 		    "  -V, --version                 print the version\n"
 		    "Run 'eopguardctl COMMAND -h' for a command's options; see eopguardctl(8).\n");
 }
@@ -27,6 +28,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "explain") == 0)
+		return cmd_explain(argc - 1, argv + 1);
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return EX_OK;

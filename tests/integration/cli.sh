@@ -52,4 +52,45 @@ run ctl-unknown 64 "$CTL" frobnicate
 t_grep "unknown command named" "unknown command 'frobnicate'" "$T_DIR/ctl-unknown"
 run ctl-check-bad-flag 64 "$CTL" check --nope
 run ctl-help 0 "$CTL" --help
+
+# explain: codes, replies, log lines and NDR blocks
+run explain-code 0 "$CTL" explain 5.7.64
+t_grep "bare 5.7.64 lists both variants" "5.7.64 has 2 variants" "$T_DIR/explain-code"
+t_grep "TenantAttribution variant shown" "550 5.7.64 TenantAttribution; Relay Access Denied" "$T_DIR/explain-code"
+t_grep "ATTR36 variant shown" "550 5.7.64 Relay Access Denied ATTR36" "$T_DIR/explain-code"
+t_grep "owner shown" "who acts: relay admin" "$T_DIR/explain-code"
+run explain-attr35 0 "$CTL" explain 451 4.4.62
+t_grep "4.4.62: wrong region" "451 4.4.62 Mail sent to the wrong Office 365 region. ATTR35" "$T_DIR/explain-attr35"
+t_grep "4.4.62: eopguard's findings named" "smarthost-ip (policy.identity_failure)" "$T_DIR/explain-attr35"
+run explain-postfix-line 0 "$CTL" explain 'Nov 23 10:00:01 relay postfix/smtp[4242]: 4XkT1a2b3c: to=<user@fabrikam.example>, relay=contoso-com.mail.protection.outlook.com[52.101.68.1]:25, delay=1.1, delays=0.1/0/0.5/0.5, dsn=5.7.64, status=bounced (host contoso-com.mail.protection.outlook.com[52.101.68.1] said: 550 5.7.64 Relay Access Denied ATTR36 [DB5PEPF00000001.eurprd04.prod.outlook.com 2026-11-23T10:00:01.000Z 08DC] (in reply to RCPT TO command))'
+t_grep "postfix line: ATTR36 picked by its text" "550 5.7.64 Relay Access Denied ATTR36" "$T_DIR/explain-postfix-line"
+t_nogrep "postfix line: only that variant" "has 2 variants" "$T_DIR/explain-postfix-line"
+run explain-sendmail-line 0 "$CTL" explain 'Nov 23 10:00:01 relay sm-mta[811]: 2ANA0100001: to=<user@fabrikam.example>, delay=00:00:01, xdelay=00:00:01, mailer=relay, pri=120, relay=contoso-com.mail.protection.outlook.com. [52.101.68.1], dsn=4.0.0, stat=Deferred: 454 4.7.0 Failed to establish appropriate TLS channel ATTR41: CertificateExpired: Access Denied'
+t_grep "sendmail line: expired certificate" "CertificateExpired" "$T_DIR/explain-sendmail-line"
+t_grep "sendmail line: eopguard predicts it" "cert-not-yet-valid (policy.identity_failure)" "$T_DIR/explain-sendmail-line"
+printf 'Delivery has failed to these recipients or groups:\n\nuser@fabrikam.example\n\nDiagnostic information for administrators:\n\nGenerating server: DB5PR04MB0001.eurprd04.prod.outlook.com\nuser@fabrikam.example\nRemote server returned '"'"'550 5.7.512 Access denied, message must be RFC 5322 section 3.6.2 compliant'"'"'\n' > "$T_DIR/ndr.txt"
+run explain-ndr-stdin 0 sh -c "'$CTL' explain - < '$T_DIR/ndr.txt'"
+t_grep "NDR block on stdin: 5.7.512" "550 5.7.512 Access denied, message must be RFC 5322 section 3.6.2 compliant" "$T_DIR/explain-ndr-stdin"
+t_grep "NDR block: who acts" "who acts: sender" "$T_DIR/explain-ndr-stdin"
+run explain-own-reply 0 "$CTL" explain '451 4.7.64 eopguard: chain-incomplete: EOP would answer "550 5.7.64 TenantAttribution; Relay Access Denied"; append the intermediate'
+t_grep "own reply recognised" "eopguard's own deferral" "$T_DIR/explain-own-reply"
+run explain-range 0 "$CTL" explain 550 5.7.633 Access denied, banned sending IP [192.0.2.9]
+t_grep "range 5.7.606-649" "Access denied, banned sending IP" "$T_DIR/explain-range"
+run explain-unknown 1 "$CTL" explain 5.3.99
+t_grep "unknown code: RFC 3463 class" "permanent failure" "$T_DIR/explain-unknown"
+t_grep "unknown code: subject" "subject 3:   mail system" "$T_DIR/explain-unknown"
+run explain-rfc-detail 1 "$CTL" explain 4.2.2
+t_grep "RFC 3463 detail" "the mailbox is full" "$T_DIR/explain-rfc-detail"
+run explain-nothing 1 "$CTL" explain hello world
+t_grep "no code found said" "No status code" "$T_DIR/explain-nothing"
+run explain-json 0 "$CTL" explain --json 5.7.64
+t_grep "json: known" '"known":true' "$T_DIR/explain-json"
+t_grep "json: policy option" '"policy_option":"policy.identity_failure"' "$T_DIR/explain-json"
+run explain-json-unknown 1 "$CTL" explain --json 5.3.99
+t_grep "json unknown: known false" '"known":false' "$T_DIR/explain-json-unknown"
+run explain-empty-stdin 64 sh -c "'$CTL' explain - </dev/null"
+run explain-bad-flag 64 "$CTL" explain --frob 5.7.64
+head -c 2000000 /dev/zero | tr '\0' 'a' > "$T_DIR/huge"
+run explain-huge-stdin 65 sh -c "'$CTL' explain - < '$T_DIR/huge'"
+t_grep "huge input refused with a reason" "input longer than" "$T_DIR/explain-huge-stdin"
 t_done
