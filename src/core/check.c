@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "route.h"
+#include "tlsid.h"
 
 static const char *const status_words[] = { "PASS", "WARN", "FAIL" };
 
@@ -77,6 +79,18 @@ void check_config(const struct conf *c, struct check_report *r)
 	check_daemon(c, r);
 }
 
+/* The whole report: configuration, smart host, identity. */
+void check_all(const struct conf *conf, time_t now, const struct tlsid_reader *reader, struct check_report *r,
+	       struct finding_list *findings)
+{
+	struct finding_list local;
+	struct finding_list *out = findings != NULL ? findings : &local;
+	finding_list_clear(out);
+	check_config(conf, r);
+	route_check(conf, out, r);
+	tlsid_check(conf, now, reader, out, r);
+}
+
 /* Count lines with status st. */
 size_t check_count(const struct check_report *r, enum check_status st)
 {
@@ -98,7 +112,7 @@ void check_format_text(const struct check_report *r, struct strbuf *out)
 	size_t fails = check_count(r, CHECK_FAIL);
 	strbuf_printf(out, "%zu checks: %zu passed, %zu warnings, %zu failed: %s\n", r->count,
 		      check_count(r, CHECK_PASS), check_count(r, CHECK_WARN), fails,
-		      fails > 0 ? "EOP would refuse mail from this relay" : "no failure predicted");
+		      fails > 0 ? "EOP would refuse mail from this relay; fix the FAIL lines" : "no failure predicted");
 }
 
 /* The same report as a JSON document. */

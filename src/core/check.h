@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "conf.h"
 #include "strbuf.h"
@@ -37,6 +38,14 @@ void check_add(struct check_report *r, enum check_status st, const char *name, c
 
 /* Run every configuration check on a loaded conf. */
 void check_config(const struct conf *conf, struct check_report *r);
+
+struct tlsid_reader;
+/*
+ * Configuration, smart host and identity checks together: the full report.
+ * Identity findings go to findings when it is not NULL.
+ */
+void check_all(const struct conf *conf, time_t now, const struct tlsid_reader *reader, struct check_report *r,
+	       struct finding_list *findings);
 
 /* Count of lines with a status. */
 size_t check_count(const struct check_report *r, enum check_status st);

@@ -70,6 +70,8 @@ struct finding_info {
 	bool certificate_mode;  /* a failure only with attribution = certificate */
 	enum smtp_stage stage;
 	bool message;           /* computed per message, not from the identity */
+	/* POLICY_NONE with warn_only false: a failure of the hybrid receive side,
+	 * reported by check and never part of a message's verdict. */
 	const char *hint;       /* default one-line hint */
 };
 

@@ -8,9 +8,11 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sysexits.h>
 
 #include "check.h"
+#include "tlsid.h"
 #include "conf.h"
 #include "ctl.h"
 
@@ -57,7 +59,7 @@ int cmd_check(int argc, char **argv)
 		check_add(&report, CHECK_FAIL, "config", "%s", err);
 		rc = EX_CONFIG;
 	} else {
-		check_config(conf, &report);
+		check_all(conf, time(NULL), &tlsid_direct_reader, &report, NULL);
 		rc = check_count(&report, CHECK_FAIL) > 0 ? 1 : 0;
 	}
 	if (json)

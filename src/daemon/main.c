@@ -15,11 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "tlsid.h"
 #include "conf.h"
 #include "log.h"
 #include "milter.h"
@@ -80,7 +82,7 @@ static int run_self_test(const struct conf *conf)
 	struct check_report report = { 0 };
 	struct strbuf out;
 	strbuf_init(&out, 1 << 20);
-	check_config(conf, &report);
+	check_all(conf, time(NULL), &tlsid_direct_reader, &report, NULL);
 	check_format_text(&report, &out);
 	fputs(out.data, stdout);
 	strbuf_free(&out);

@@ -35,6 +35,8 @@ static void test_each_finding_each_action(void **state)
 				struct verdict_result r;
 				struct verdict_policy p = policy_all((enum action)a, true);
 				const struct finding_info *fi = finding_info((enum finding_id)id);
+				if (fi->policy == POLICY_NONE && !fi->warn_only)
+					continue;   /* receive-side findings never reach a message verdict */
 				finding_list_clear(&list);
 				finding_list_add(&list, (enum finding_id)id, (enum attribution_mode)mode, NULL);
 				bool is_identity = !fi->message;

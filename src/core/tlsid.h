@@ -1,0 +1,67 @@
+/*
+ * tlsid: the relay's TLS identity as EOP will judge it (contract section 4,
+ * "Relay identity"): certificate, key and chain files the MTA sends, checked
+ * against the trust store, the connector name and the accepted domains.
+ *
+ * Files are read through a tlsid_reader, so the same analysis runs on files
+ * read directly (eopguardctl, start-up) or through the daemon's privileged
+ * helper, which hands back only public parts. Results are findings (with
+ * hints) and, for reports, check lines. Nothing here logs.
+ */
+#ifndef EOPGUARD_TLSID_H
+#define EOPGUARD_TLSID_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "check.h"
+#include "conf.h"
+#include "finding.h"
+
+#define TLSID_FILE_MAX (1024 * 1024)   /* certificate and key files larger than this are refused */
+
+/* One file as a reader saw it. */
+struct tlsid_file {
+	int err;           /* 0, or the errno of the failed open/read (EFBIG when too large) */
+	bool is_dir;
+	mode_t mode;
+	uid_t uid;
+	time_t mtime;
+	off_t size;
+	ino_t ino;
+	char *data;        /* malloc'ed, NUL-terminated; NULL when err != 0 */
+	size_t len;
+};
+
+struct tlsid_reader {
+	/* Fill out for path (never fails as a call: errors go into out->err). */
+	void (*read)(void *ctx, const char *path, struct tlsid_file *out);
+	void *ctx;
+};
+
+/* Read a file directly (at most TLSID_FILE_MAX bytes). */
+void tlsid_read_file(const char *path, struct tlsid_file *out);
+/* The reader that calls tlsid_read_file. */
+extern const struct tlsid_reader tlsid_direct_reader;
+/* Free a file's data. */
+void tlsid_file_free(struct tlsid_file *f);
+
+/*
+ * The public parts of a PEM file: every certificate, and the public key of
+ * any private key, as PEM. Returns a malloc'ed string (possibly empty) or
+ * NULL when out of memory. Used by the privileged helper so that no private
+ * key ever leaves it.
+ */
+char *tlsid_public_parts(const char *data, size_t len, size_t *outlen);
+
+/*
+ * Check the identity a configuration describes. Findings go to out (with the
+ * severities of conf's attribution mode); report, when not NULL, gets one
+ * line per check. now is the time validity is judged at.
+ */
+void tlsid_check(const struct conf *conf, time_t now, const struct tlsid_reader *reader,
+		 struct finding_list *out, struct check_report *report);
+
+#endif
