@@ -17,13 +17,13 @@ const char *report_action_name(enum action a)
 }
 
 /* Overall state of a list of identity findings. */
-const char *report_identity_state(const struct finding_list *identity)
+const char *report_identity_state(const struct finding_list *identity, bool unverified)
 {
 	if (identity == NULL)
 		return "none";
 	if (finding_list_count(identity, SEVERITY_FAIL) > 0)
 		return "fail";
-	return identity->count > 0 ? "warn" : "pass";
+	return identity->count > 0 || unverified ? "warn" : "pass";
 }
 
 /* Append "id,id,..." for a list; returns how many were written. */
@@ -66,7 +66,7 @@ void report_header(const struct report_input *in, const char *fold, struct strbu
 	const struct verdict_result *v = in->verdict;
 	strbuf_puts(out, in->authserv_id);
 	strbuf_printf(out, "; verdict=%s; action=%s;%sidentity=%s", verdict_name(v->verdict),
-		      report_action_name(v->action), fold, report_identity_state(in->identity));
+		      report_action_name(v->action), fold, report_identity_state(in->identity, in->identity_unverified));
 	if (in->identity != NULL && in->identity->count > 0) {
 		strbuf_puts(out, " (");
 		put_finding_names(out, in->identity, 0);

@@ -19,6 +19,7 @@
 struct report_input {
 	const char *authserv_id;
 	const struct finding_list *identity;  /* NULL: identity not checked ("none") */
+	bool identity_unverified;             /* a file could not be read: at most "warn" */
 	const struct finding_list *message;
 	const struct msg_result *msg;
 	const struct verdict_result *verdict;
@@ -31,7 +32,7 @@ struct report_input {
 const char *report_action_name(enum action a);
 
 /* "pass", "warn", "fail" or "none" for an identity finding list. */
-const char *report_identity_state(const struct finding_list *identity);
+const char *report_identity_state(const struct finding_list *identity, bool unverified);
 
 /* The X-EOPGuard value, continuation lines joined by fold (e.g. "\n\t"). */
 void report_header(const struct report_input *in, const char *fold, struct strbuf *out);

@@ -23,6 +23,7 @@
 #include "check.h"
 #include "tlsid.h"
 #include "conf.h"
+#include "identity.h"
 #include "log.h"
 #include "milter.h"
 #include "privdrop.h"
@@ -192,6 +193,7 @@ static void *reload_thread(void *arg)
 			log_msg(&st->log, LOG_ERR, "reload failed, keeping the running configuration: %s", err);
 			continue;
 		}
+		identity_wake(st);
 		struct snapshot *snap = state_acquire(st);
 		if (!log_open(&st->log, snap->conf->log, snap->conf->syslog_facility, st->foreground, err,
 			      sizeof err))
@@ -240,6 +242,10 @@ static int start(struct daemon_state *st, struct conf *conf, const struct option
 	ok = ok && fix_socket_permissions(conf, conf->socket, uid, sock_gid, err, sizeof err);
 	ok = ok && (o->foreground || daemonize(err, sizeof err));
 	ok = ok && pidfile_write(conf->pidfile, uid, gid, err, sizeof err);
+	/* The helper keeps root to read root-only key files; it must exist before the drop. */
+	ok = ok && (!drop || helper_start(&st->helper, err, sizeof err));
+	if (ok)
+		identity_init(st);
 	ok = ok && (!drop || privdrop_to(conf->user, err, sizeof err));
 	if (!ok) {
 		fprintf(stderr, "eopguard: %s\n", err);
@@ -292,6 +298,8 @@ int main(int argc, char **argv)
 		return rc;
 	pthread_t reloader;
 	pthread_create(&reloader, NULL, reload_thread, &st);
+	if (!identity_start(&st))
+		log_msg(&st.log, LOG_ERR, "cannot start the identity refresher; the identity is judged once, at start-up");
 	log_msg(&st.log, LOG_INFO, "eopguard %s started on %s (config %s, user %s)", PACKAGE_VERSION,
 		conf->socket, o.conf_path, geteuid() == 0 ? "root" : conf->user);
 	char *pidfile = strdup(conf->pidfile);
@@ -307,6 +315,8 @@ int main(int argc, char **argv)
 	atomic_store(&st.stopping, true);
 	pthread_kill(reloader, SIGUSR1);
 	pthread_join(reloader, NULL);
+	identity_stop(&st);
+	helper_stop(&st.helper);
 	state_destroy(&st);
 	log_close(&st.log);
 	return rc == 0 ? EX_OK : EX_SOFTWARE;

@@ -19,6 +19,7 @@
 
 #include <libmilter/mfapi.h>
 
+#include "identity.h"
 #include "milter.h"
 #include "msgcheck.h"
 #include "report.h"
@@ -221,9 +222,12 @@ static sfsistat eg_eom(SMFICTX *ctx)
 	finding_list_clear(&findings);
 	msgcheck_run(conf, &in, &findings, &res);
 	verdict_policy_from_conf(conf, &policy);
-	verdict_decide(NULL, &findings, &policy, &verdict);
+	struct identity_snap *id = identity_acquire(daemon_state);
+	const struct finding_list *idf = id != NULL ? &id->findings : NULL;
+	verdict_decide(idf, &findings, &policy, &verdict);
 	struct report_input ri = {
-		.authserv_id = conf->authserv_id, .identity = NULL, .message = &findings, .msg = &res,
+		.authserv_id = conf->authserv_id, .identity = idf,
+		.identity_unverified = id != NULL && id->unverified, .message = &findings, .msg = &res,
 		.verdict = &verdict, .envelope_sender = m->envelope_sender,
 		.rewrite_domain = conf->rewrite_domain, .queue_id = smfi_getsymval(ctx, "i"),
 	};
@@ -240,6 +244,7 @@ static sfsistat eg_eom(SMFICTX *ctx)
 	report_log_line(&ri, &line);
 	log_msg(&daemon_state->log, LOG_INFO, "%s", line.data);
 	strbuf_free(&line);
+	identity_release(id);
 	message_reset(m);
 	return rc;
 }

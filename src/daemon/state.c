@@ -29,6 +29,7 @@ bool state_init(struct daemon_state *st, const char *conf_path, struct conf *con
 	st->conf_path = conf_path;
 	st->foreground = foreground;
 	atomic_init(&st->stopping, false);
+	st->helper.fd = -1;
 	pthread_mutex_init(&st->lock, NULL);
 	st->current = snapshot_new(conf);
 	return st->current != NULL;

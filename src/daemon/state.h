@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 
 #include "conf.h"
+#include "helper.h"
 #include "log.h"
 
 struct snapshot {
@@ -28,6 +29,15 @@ struct daemon_state {
 	struct snapshot *current;
 	struct logger log;
 	atomic_bool stopping;      /* tells the reload thread to return */
+	/* relay identity (identity.c) */
+	struct helper helper;                /* privileged reader; fd -1 when not used */
+	pthread_mutex_t identity_lock;       /* guards identity */
+	struct identity_snap *identity;
+	unsigned long long identity_fingerprint;   /* refresher thread only */
+	pthread_t refresher;
+	pthread_mutex_t refresh_lock;
+	pthread_cond_t refresh_cond;
+	bool refresh_wake, refresh_stop;     /* guarded by refresh_lock */
 };
 
 /* Initialise with a first configuration (ownership moves to the state). */

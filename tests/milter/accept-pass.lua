@@ -9,7 +9,7 @@ local r = eg.send(conn, { qid = "4XkT1a2b3c", from_env = "<app@eu.contoso.test>"
 	headers = { { "From", "\"App, Reports\" <app@contoso.test>" }, { "Subject", "hi" } } })
 eg.expect(eg.accepted(r), "message accepted")
 local h = eg.header(conn)
-eg.expect(h == "relay.test; verdict=pass; action=accept;\n\tidentity=none;\n\tsender=pass (eu.contoso.test);\n\tfrom=pass (contoso.test)",
+eg.expect(h == "relay.test; verdict=pass; action=accept;\n\tidentity=pass;\n\tsender=pass (eu.contoso.test);\n\tfrom=pass (contoso.test)",
 	"X-EOPGuard is exactly the contract's format: " .. h)
 eg.expect(not mt.eom_check(conn, MT_HDRADD, "X-EOPGuard-Hint"), "no hint for a clean message")
 eg.expect(not mt.eom_check(conn, MT_HDRDELETE), "nothing deleted")

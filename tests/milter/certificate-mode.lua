@@ -5,6 +5,11 @@
 -- conf:   attribution = "certificate"
 -- conf:   certificate_domain = "mail.contoso.test"
 -- conf: }
+-- conf: identity {
+-- conf:   client_cert = "@CERTS@/good.pem"
+-- conf:   client_key = "@CERTS@/good.key"
+-- conf:   ca_file = "@CERTS@/root.pem"
+-- conf: }
 -- conf: policy { sender_not_accepted = "reject" }
 dofile(os.getenv("EOPGUARD_LIB"))
 local conn = eg.connect()
@@ -13,6 +18,7 @@ local r = eg.send(conn, { qid = "CERT1", from_env = "<scanner@vendor.example>",
 eg.expect(eg.accepted(r), "accepted in certificate mode")
 local h = eg.header(conn)
 eg.expect(eg.contains(h, "verdict=warn; action=accept;"), "verdict warn (From not accepted): " .. h)
+eg.expect(eg.contains(h, "identity=pass;"), "a good certificate: identity=pass")
 eg.expect(eg.contains(h, "sender=neutral (vendor.example)"), "sender=neutral")
 eg.expect(eg.contains(h, "from=warn (vendor.example)"), "from=warn")
 eg.expect(not eg.contains(h, "predicted="), "no prediction without a failure")

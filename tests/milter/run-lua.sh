@@ -33,7 +33,11 @@ stop_daemon() {
 trap cleanup EXIT INT TERM
 
 sed "s|@DIR@|$dir|g" "$top_srcdir/tests/milter/milter.conf.in" > "$dir/eopguard.conf"
-sed -n 's/^-- conf: //p' "$script" >> "$dir/eopguard.conf"
+sed -n 's/^-- conf: //p' "$script" | sed "s|@CERTS@|$dir/certs|g" >> "$dir/eopguard.conf"
+# Scripts that name @CERTS@ get the certificate fixtures, made now.
+if grep -q '@CERTS@' "$script"; then
+	sh "$top_srcdir/tests/certs/mkcerts.sh" "$dir/certs" >/dev/null || { echo "FAIL: mkcerts.sh"; exit 1; }
+fi
 
 "$top_builddir/eopguard" -f -c "$dir/eopguard.conf" 2>"$dir/stderr" &
 pid=$!

@@ -33,7 +33,7 @@ static void setup_fixture(struct fixture *f, enum action sender_action, bool can
 	f->p.can_rewrite = can_rewrite;
 	f->p.dry_run = dry_run;
 	verdict_decide(NULL, &f->msg, &f->p, &f->v);
-	f->in = (struct report_input){ "relay.test", NULL, &f->msg, &f->res, &f->v, "<app@other.example>",
+	f->in = (struct report_input){ "relay.test", NULL, false, &f->msg, &f->res, &f->v, "<app@other.example>",
 				       "contoso.test", "4Xk9" };
 }
 
@@ -66,12 +66,13 @@ static void test_identity_states(void **state)
 	(void)state;
 	setup_fixture(&f, ACTION_ANNOTATE, false, false);
 	finding_list_clear(&f.ident);
-	assert_string_equal(report_identity_state(NULL), "none");
-	assert_string_equal(report_identity_state(&f.ident), "pass");
+	assert_string_equal(report_identity_state(NULL, false), "none");
+	assert_string_equal(report_identity_state(&f.ident, false), "pass");
+	assert_string_equal(report_identity_state(&f.ident, true), "warn");
 	finding_list_add(&f.ident, FINDING_CERT_EXPIRING, ATTRIBUTION_CERTIFICATE, NULL);
-	assert_string_equal(report_identity_state(&f.ident), "warn");
+	assert_string_equal(report_identity_state(&f.ident, false), "warn");
 	finding_list_add(&f.ident, FINDING_CHAIN_INCOMPLETE, ATTRIBUTION_CERTIFICATE, NULL);
-	assert_string_equal(report_identity_state(&f.ident), "fail");
+	assert_string_equal(report_identity_state(&f.ident, false), "fail");
 	f.in.identity = &f.ident;
 	verdict_decide(&f.ident, &f.msg, &f.p, &f.v);
 	strbuf_init(&sb, 4096);

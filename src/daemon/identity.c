@@ -1,0 +1,246 @@
+/*
+ * identity: snapshot, refresher thread and state-change log lines
+ * (contract section 7: "identity: state=... findings=... hint=...").
+ *
+ * Does: run route_check and tlsid_check against the current configuration,
+ * drop the receive-side findings (check reports those), swap the snapshot,
+ * log when the state or the set of findings changes.
+ * Does not: analyse anything itself, or touch libmilter.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "identity.h"
+#include "route.h"
+#include "state.h"
+#include "strbuf.h"
+#include "tlsid.h"
+
+#define POLL_SECONDS 2
+
+/* The files whose change triggers a recheck. */
+static size_t watched_files(const struct conf *c, const char *files[5])
+{
+	const char *all[] = { c->identity.client_cert, c->identity.client_key, c->identity.client_chain,
+			      c->identity.server_cert, c->identity.ca_file };
+	size_t n = 0;
+	for (size_t i = 0; i < 5; i++) {
+		if (all[i][0] != '\0')
+			files[n++] = all[i];
+	}
+	return n;
+}
+
+/* A cheap fingerprint of the watched files' metadata. */
+static unsigned long long fingerprint(struct daemon_state *st, const struct conf *c)
+{
+	const char *files[5];
+	size_t n = watched_files(c, files);
+	unsigned long long h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++) {
+		struct tlsid_file f;
+		if (st->helper.fd >= 0)
+			helper_stat(&st->helper, files[i], &f);
+		else
+			tlsid_read_file(files[i], &f);
+		unsigned long long parts[] = { (unsigned long long)f.err, (unsigned long long)f.mtime,
+					       (unsigned long long)f.size, (unsigned long long)f.ino };
+		for (size_t k = 0; k < 4; k++)
+			h = (h ^ parts[k]) * 1099511628211ULL;
+		tlsid_file_free(&f);
+	}
+	return h;
+}
+
+/* Compute a new snapshot for conf. */
+static struct identity_snap *identity_compute(struct daemon_state *st, const struct conf *c)
+{
+	struct identity_snap *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return NULL;
+	atomic_init(&s->refs, 1);
+	struct tlsid_reader helper_reader = { helper_read, &st->helper };
+	const struct tlsid_reader *reader = st->helper.fd >= 0 ? &helper_reader : &tlsid_direct_reader;
+	struct finding_list all;
+	struct check_report *report = calloc(1, sizeof *report);
+	finding_list_clear(&all);
+	route_check(c, &all, NULL);
+	tlsid_check(c, time(NULL), reader, &all, report);
+	finding_list_clear(&s->findings);
+	for (size_t i = 0; i < all.count; i++) {
+		const struct finding_info *fi = finding_info(all.items[i].id);
+		if (fi->policy == POLICY_NONE && !fi->warn_only)
+			continue;   /* receive side: eopguardctl check reports it */
+		s->findings.items[s->findings.count++] = all.items[i];
+	}
+	for (size_t i = 0; report != NULL && i < report->count; i++) {
+		if (strcmp(report->lines[i].name, "identity-unverified") == 0 && !s->unverified) {
+			s->unverified = true;
+			snprintf(s->unverified_reason, sizeof s->unverified_reason, "%s", report->lines[i].detail);
+		}
+	}
+	free(report);
+	return s;
+}
+
+/* "pass", "warn" or "fail". */
+static const char *snap_state(const struct identity_snap *s)
+{
+	if (finding_list_count(&s->findings, SEVERITY_FAIL) > 0)
+		return "fail";
+	return s->findings.count > 0 || s->unverified ? "warn" : "pass";
+}
+
+/* True when two snapshots differ in state or findings. */
+static bool snap_differs(const struct identity_snap *a, const struct identity_snap *b)
+{
+	if (a == NULL || strcmp(snap_state(a), snap_state(b)) != 0 || a->findings.count != b->findings.count ||
+	    a->unverified != b->unverified)
+		return true;
+	for (size_t i = 0; i < a->findings.count; i++) {
+		if (a->findings.items[i].id != b->findings.items[i].id)
+			return true;
+	}
+	return false;
+}
+
+/* The state-change log line. */
+static void log_state(struct daemon_state *st, const struct identity_snap *s)
+{
+	struct strbuf sb;
+	strbuf_init(&sb, 2048);
+	strbuf_printf(&sb, "identity: state=%s findings=", snap_state(s));
+	for (size_t i = 0; i < s->findings.count; i++)
+		strbuf_printf(&sb, "%s%s", i ? "," : "", finding_info(s->findings.items[i].id)->name);
+	if (s->findings.count == 0)
+		strbuf_putc(&sb, '-');
+	const char *hint = NULL;
+	for (size_t i = 0; i < s->findings.count && hint == NULL; i++) {
+		if (s->findings.items[i].severity == SEVERITY_FAIL)
+			hint = s->findings.items[i].hint;
+	}
+	if (hint == NULL && s->findings.count > 0)
+		hint = s->findings.items[0].hint;
+	if (hint == NULL && s->unverified)
+		hint = s->unverified_reason;
+	if (hint != NULL) {
+		strbuf_puts(&sb, " hint=\"");
+		strbuf_puts_text(&sb, hint);
+		strbuf_putc(&sb, '"');
+	}
+	log_msg(&st->log, strcmp(snap_state(s), "pass") == 0 ? LOG_INFO : LOG_WARNING, "%s", sb.data);
+	strbuf_free(&sb);
+}
+
+/* Swap in a new snapshot; log when it changed. */
+static void identity_install(struct daemon_state *st, struct identity_snap *fresh)
+{
+	pthread_mutex_lock(&st->identity_lock);
+	struct identity_snap *old = st->identity;
+	st->identity = fresh;
+	pthread_mutex_unlock(&st->identity_lock);
+	if (snap_differs(old, fresh))
+		log_state(st, fresh);
+	identity_release(old);
+}
+
+/* Recompute for the current configuration. */
+static void identity_refresh(struct daemon_state *st)
+{
+	struct snapshot *conf = state_acquire(st);
+	struct identity_snap *fresh = identity_compute(st, conf->conf);
+	st->identity_fingerprint = fingerprint(st, conf->conf);
+	state_release(conf);
+	if (fresh != NULL)
+		identity_install(st, fresh);
+	else
+		log_msg(&st->log, LOG_ERR, "identity: out of memory; keeping the previous judgement");
+}
+
+/* First snapshot, before any thread runs. */
+void identity_init(struct daemon_state *st)
+{
+	pthread_mutex_init(&st->identity_lock, NULL);
+	pthread_mutex_init(&st->refresh_lock, NULL);
+	pthread_cond_init(&st->refresh_cond, NULL);
+	st->identity = NULL;
+	identity_refresh(st);
+}
+
+/* The refresher loop. */
+static void *refresher(void *arg)
+{
+	struct daemon_state *st = arg;
+	time_t last = time(NULL);
+	for (;;) {
+		pthread_mutex_lock(&st->refresh_lock);
+		if (!st->refresh_wake && !st->refresh_stop) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += POLL_SECONDS;
+			pthread_cond_timedwait(&st->refresh_cond, &st->refresh_lock, &until);
+		}
+		bool wake = st->refresh_wake, stop = st->refresh_stop;
+		st->refresh_wake = false;
+		pthread_mutex_unlock(&st->refresh_lock);
+		if (stop)
+			return NULL;
+		struct snapshot *conf = state_acquire(st);
+		bool due = time(NULL) - last >= conf->conf->identity.recheck_interval;
+		bool changed = fingerprint(st, conf->conf) != st->identity_fingerprint;
+		state_release(conf);
+		if (wake || due || changed) {
+			identity_refresh(st);
+			last = time(NULL);
+		}
+	}
+}
+
+/* Start the refresher. */
+bool identity_start(struct daemon_state *st)
+{
+	return pthread_create(&st->refresher, NULL, refresher, st) == 0;
+}
+
+/* Ask for a recheck now. */
+void identity_wake(struct daemon_state *st)
+{
+	pthread_mutex_lock(&st->refresh_lock);
+	st->refresh_wake = true;
+	pthread_cond_signal(&st->refresh_cond);
+	pthread_mutex_unlock(&st->refresh_lock);
+}
+
+/* Stop the refresher and drop the snapshot. */
+void identity_stop(struct daemon_state *st)
+{
+	pthread_mutex_lock(&st->refresh_lock);
+	st->refresh_stop = true;
+	pthread_cond_signal(&st->refresh_cond);
+	pthread_mutex_unlock(&st->refresh_lock);
+	pthread_join(st->refresher, NULL);
+	identity_release(st->identity);
+	st->identity = NULL;
+}
+
+/* Pin the current snapshot. */
+struct identity_snap *identity_acquire(struct daemon_state *st)
+{
+	pthread_mutex_lock(&st->identity_lock);
+	struct identity_snap *s = st->identity;
+	if (s != NULL)
+		atomic_fetch_add(&s->refs, 1);
+	pthread_mutex_unlock(&st->identity_lock);
+	return s;
+}
+
+/* Unpin; the last reference frees. */
+void identity_release(struct identity_snap *snap)
+{
+	if (snap != NULL && atomic_fetch_sub(&snap->refs, 1) == 1)
+		free(snap);
+}
