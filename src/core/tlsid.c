@@ -154,7 +154,8 @@ char *tlsid_public_parts(const char *data, size_t len, size_t *outlen)
 	long n = BIO_get_mem_data(out, &mem);
 	result = malloc((size_t)n + 1);
 	if (result != NULL) {
-		memcpy(result, mem, (size_t)n);
+		if (n > 0)
+			memcpy(result, mem, (size_t)n);
 		result[n] = '\0';
 		*outlen = (size_t)n;
 	}

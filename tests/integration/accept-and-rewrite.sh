@@ -38,7 +38,7 @@ t_grep "next hop got X-EOPGuard with verdict=pass" "X-EOPGuard: relay.test; verd
 # smtp-sink stores lines with LF; Postfix sends them with CRLF. What we
 # control: the value is folded with a line break and a TAB, and no stray CR.
 t_check "X-EOPGuard folded: next line starts with TAB" \
-	sh -c "grep -A1 '^X-EOPGuard: ' '$m1' | tail -1 | grep -q \"^$(printf '\t')identity=none;\$\""
+	sh -c "grep -A1 '^X-EOPGuard: ' '$m1' | tail -1 | grep -q \"^$(printf '\t')identity=pass;\$\""
 t_check "no bare CR in the delivered message" sh -c "! grep -q \"$(printf '\r')\" '$m1'"
 t_grep "sender key" "sender=pass (eu.contoso.test);" "$m1"
 t_nogrep "forged X-EOPGuard removed" "forged" "$m1"

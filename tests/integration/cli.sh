@@ -15,12 +15,16 @@ run() {
 	if [ "$got" -eq "$want" ]; then t_ok "$name: exit $want"; else t_fail "$name: exit $got, want $want"; sed 's/^/    | /' "$T_DIR/$name"; fi
 }
 
-run sample-conf-t 0 "$EG" -t -c "$top_srcdir/conf/eopguard.conf"
-t_grep "sample: -t prints the summary" "no failure predicted" "$T_DIR/sample-conf-t"
-run sample-ctl-check 0 "$CTL" check -c "$top_srcdir/conf/eopguard.conf"
+# The sample names /etc/postfix/relay-chain.pem, which this machine lacks:
+# the check must say so and fail.
+run sample-conf-t 1 "$EG" -t -c "$top_srcdir/conf/eopguard.conf"
+t_grep "sample: missing certificate named" "FAIL cert-missing identity.client_cert /etc/postfix/relay-chain.pem does not exist" "$T_DIR/sample-conf-t"
+t_grep "sample: -t prints the summary" "EOP would refuse mail from this relay" "$T_DIR/sample-conf-t"
+run sample-ctl-check 1 "$CTL" check -c "$top_srcdir/conf/eopguard.conf"
 t_check "eopguard -t and eopguardctl check print the same report" cmp -s "$T_DIR/sample-conf-t" "$T_DIR/sample-ctl-check"
-run ctl-check-json 0 "$CTL" check --json -c "$top_srcdir/conf/eopguard.conf"
+run ctl-check-json 1 "$CTL" check --json -c "$top_srcdir/conf/eopguard.conf"
 t_grep "--json has the summary" '"summary":{"pass":' "$T_DIR/ctl-check-json"
+t_grep "--json has the failing check" '{"status":"FAIL","name":"cert-missing"' "$T_DIR/ctl-check-json"
 
 printf 'tenant {\n  accepted_domains = {"contoso.test"}\n  atribution = "ip"\n}\n' > "$T_DIR/typo.conf"
 run typo-t 78 "$EG" -t -c "$T_DIR/typo.conf"

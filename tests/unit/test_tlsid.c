@@ -196,6 +196,7 @@ static void test_chain_file_and_order_warnings(void **state)
 	finding_list_clear(&list);
 	tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, &report);
 	assert_int_equal(list.count, 0);   /* the chain file completes the chain */
+	free_conf(&f);
 	make_conf(&f, ATTRIBUTION_CERTIFICATE, "outoforder.pem", "good.key", "mail.contoso.test");
 	memset(&report, 0, sizeof report);
 	tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, &report);
