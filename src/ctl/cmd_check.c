@@ -5,13 +5,18 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <sysexits.h>
 
 #include "check.h"
+#include "postconf.h"
+#include "strbuf.h"
 #include "tlsid.h"
 #include "conf.h"
 #include "ctl.h"
@@ -20,28 +25,92 @@
 #define SYSCONFDIR "/etc"
 #endif
 
+static const char check_usage[] =
+	"usage: eopguardctl check [-c FILE] [--json] [--postfix] [--postfix-config DIR]\n"
+	"  --postfix              also compare with the running Postfix's settings (postconf)\n"
+	"  --postfix-config DIR   ... of the Postfix instance whose main.cf is in DIR\n";
+
+/* Run postconf (argv only, no shell) and collect its output; false with a reason in err. */
+static bool run_postconf(const char *config_dir, struct strbuf *out, char *err, size_t errlen)
+{
+	const char *argv[32];
+	size_t n = 0;
+	argv[n++] = "postconf";
+	if (config_dir != NULL) {
+		argv[n++] = "-c";
+		argv[n++] = config_dir;
+	}
+	for (size_t i = 0; postconf_parameters[i] != NULL && n < 30; i++)
+		argv[n++] = postconf_parameters[i];
+	argv[n] = NULL;
+	int fds[2];
+	if (pipe(fds) != 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return false;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execvp("postconf", (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	char buf[4096];
+	ssize_t r;
+	while ((r = read(fds[0], buf, sizeof buf)) > 0)
+		strbuf_append(out, buf, (size_t)r);
+	close(fds[0]);
+	int status = 0;
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(err, errlen, "postconf%s%s failed (exit %d); is Postfix installed and the directory right?",
+			 config_dir ? " -c " : "", config_dir ? config_dir : "", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return false;
+	}
+	return true;
+}
+
+/* The --postfix comparison lines. */
+static void check_postfix(const struct conf *conf, const char *config_dir, struct check_report *report)
+{
+	struct strbuf out;
+	char err[512];
+	strbuf_init(&out, 1 << 20);
+	if (run_postconf(config_dir, &out, err, sizeof err))
+		postconf_compare(conf, out.data, out.len, report);
+	else
+		check_add(report, CHECK_WARN, "postfix", "%s", err);
+	strbuf_free(&out);
+}
+
 /* Run the configuration checks and print the report. */
 int cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "postfix", no_argument, NULL, 'P' },
+		{ "postfix-config", required_argument, NULL, 'D' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = SYSCONFDIR "/eopguard/eopguard.conf";
-	bool json = false;
+	bool json = false, postfix = false;
+	const char *postfix_dir = NULL;
 	int ch;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:jh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': path = optarg; break;
 		case 'j': json = true; break;
+		case 'P': postfix = true; break;
+		case 'D': postfix = true; postfix_dir = optarg; break;
 		case 'h':
-			printf("usage: eopguardctl check [-c FILE] [--json]\n");
+			fputs(check_usage, stdout);
 			return EX_OK;
 		default:
-			fprintf(stderr, "usage: eopguardctl check [-c FILE] [--json]\n");
+			fputs(check_usage, stderr);
 			return EX_USAGE;
 		}
 	}
@@ -60,6 +129,8 @@ int cmd_check(int argc, char **argv)
 		rc = EX_CONFIG;
 	} else {
 		check_all(conf, time(NULL), &tlsid_direct_reader, &report, NULL);
+		if (postfix)
+			check_postfix(conf, postfix_dir, &report);
 		rc = check_count(&report, CHECK_FAIL) > 0 ? 1 : 0;
 	}
 	if (json)

@@ -124,4 +124,17 @@ queue_json relay > "$T_DIR/queue.json"
 t_grep "quarantine: held in Postfix's hold queue" '"queue_name": "hold"' "$T_DIR/queue.json"
 t_grep "quarantine: logged" "verdict=fail action=quarantine findings=key-mismatch" "$T_DIR/eopguard.log"
 t_check "held message did not reach the next hop" test "$(sink_count sink)" -eq 1
+
+# check --postfix against this private instance: eopguard is in smtpd_milters
+# and the default action is tempfail, but the test relay sends no certificate
+# and has TLS off, which check must call out.
+"$top_builddir/eopguardctl" check -c "$T_DIR/eopguard.conf" --postfix-config "$T_DIR/relay/etc" > "$T_DIR/pf.out" 2>&1
+rc=$?
+t_check "check --postfix: exit 1 (TLS off, key mismatch)" test $rc -eq 1
+t_grep "check --postfix: milter found" "PASS postfix-milter smtpd_milters includes unix:$T_DIR/run/eopguard.sock" "$T_DIR/pf.out"
+t_grep "check --postfix: default action" "PASS postfix-default-action milter_default_action = tempfail" "$T_DIR/pf.out"
+t_grep "check --postfix: TLS level" "FAIL postfix-tls-level smtp_tls_security_level = none" "$T_DIR/pf.out"
+t_grep "check --postfix: certificate file" "WARN postfix-cert-file Postfix sends smtp_tls_cert_file = (empty) but eopguard checks identity.client_cert = $T_DIR/tls/relay-chain.pem" "$T_DIR/pf.out"
+"$top_builddir/eopguardctl" check -c "$T_DIR/eopguard.conf" --postfix-config "$T_DIR/nowhere" > "$T_DIR/pf2.out" 2>&1
+t_grep "check --postfix with a wrong directory explains" "WARN postfix postconf -c $T_DIR/nowhere failed" "$T_DIR/pf2.out"
 t_done

@@ -1,0 +1,190 @@
+/*
+ * postconf: eopguard's settings against Postfix's.
+ *
+ * Does: parse "name = value" lines, normalise socket and relayhost forms,
+ * and add one check line per comparison.
+ * Does not: run postconf (eopguardctl does) or read main.cf itself.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "postconf.h"
+#include "route.h"
+#include "strbuf.h"
+
+const char *const postconf_parameters[] = {
+	"smtp_tls_cert_file", "smtp_tls_key_file", "smtp_tls_chain_files", "relayhost",
+	"smtp_tls_security_level", "smtpd_milters", "non_smtpd_milters", "milter_default_action",
+	"queue_directory", NULL,
+};
+
+#define VALUE_MAX 1024
+
+/* The value of name in the output, escaped for display; "" when absent. */
+static void value_of(const char *out, size_t n, const char *name, char *val, size_t vlen)
+{
+	size_t nl = strlen(name);
+	val[0] = '\0';
+	for (const char *p = out; p < out + n; ) {
+		const char *eol = memchr(p, '\n', (size_t)(out + n - p));
+		size_t len = eol != NULL ? (size_t)(eol - p) : (size_t)(out + n - p);
+		if (len > nl + 2 && strncmp(p, name, nl) == 0 && strncmp(p + nl, " =", 2) == 0) {
+			const char *v = p + nl + 2;
+			size_t vl = len - nl - 2;
+			while (vl > 0 && *v == ' ') {
+				v++;
+				vl--;
+			}
+			struct strbuf sb;
+			strbuf_init(&sb, vlen - 1);
+			strbuf_put_text_escaped(&sb, v, vl);
+			snprintf(val, vlen, "%s", sb.data);
+			strbuf_free(&sb);
+			return;
+		}
+		p += len + 1;
+	}
+}
+
+/* Postfix's spelling of a milter socket. */
+void postconf_socket_form(const char *s, char *out, size_t outlen)
+{
+	if (strncmp(s, "local:", 6) == 0)
+		snprintf(out, outlen, "unix:%s", s + 6);
+	else if (strncmp(s, "inet:", 5) == 0 || strncmp(s, "inet6:", 6) == 0) {
+		const char *rest = strchr(s, ':') + 1;
+		const char *at = strchr(rest, '@');
+		if (at != NULL)
+			snprintf(out, outlen, "inet:%s:%.*s", at + 1, (int)(at - rest), rest);
+		else
+			snprintf(out, outlen, "inet:localhost:%s", rest);
+	} else
+		snprintf(out, outlen, "%s", s);
+}
+
+/* True when a whitespace/comma separated list contains the milter want (or its chroot view). */
+static bool milter_listed(const char *list, const char *want, const char *queue_dir)
+{
+	char item[VALUE_MAX];
+	size_t ql = strlen(queue_dir);
+	for (const char *p = list; *p != '\0'; ) {
+		p += strspn(p, " ,\t{}");
+		size_t l = strcspn(p, " ,\t{}");
+		if (l == 0)
+			break;
+		snprintf(item, sizeof item, "%.*s", (int)l, p);
+		p += l;
+		if (strcmp(item, want) == 0)
+			return true;
+		/* chrooted smtpd: "unix:/run/x.sock" means "<queue_directory>/run/x.sock" */
+		if (ql > 0 && strncmp(item, "unix:/", 6) == 0 && strncmp(want, "unix:", 5) == 0 &&
+		    strncmp(want + 5, queue_dir, ql) == 0 && strcmp(want + 5 + ql, item + 5) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Certificate files: what Postfix sends must be what eopguard checks. */
+static void compare_cert_files(const struct conf *c, const char *out, size_t n, struct check_report *r)
+{
+	char chain[VALUE_MAX], cert[VALUE_MAX], key[VALUE_MAX];
+	value_of(out, n, "smtp_tls_chain_files", chain, sizeof chain);
+	value_of(out, n, "smtp_tls_cert_file", cert, sizeof cert);
+	value_of(out, n, "smtp_tls_key_file", key, sizeof key);
+	const char *ours = c->identity.client_cert;
+	if (chain[0] != '\0') {
+		if (strstr(chain, ours) != NULL && ours[0] != '\0')
+			check_add(r, CHECK_PASS, "postfix-cert-file", "smtp_tls_chain_files includes identity.client_cert");
+		else
+			check_add(r, CHECK_WARN, "postfix-cert-file", "Postfix sends smtp_tls_chain_files = %s but "
+				  "eopguard checks identity.client_cert = %s; make them the same file", chain, ours);
+		return;
+	}
+	if (strcmp(cert, ours) != 0) {
+		check_add(r, CHECK_WARN, "postfix-cert-file", "Postfix sends smtp_tls_cert_file = %s but eopguard "
+			  "checks identity.client_cert = %s; make them the same file", cert[0] ? cert : "(empty)",
+			  ours[0] ? ours : "(empty)");
+		return;
+	}
+	const char *our_key = c->identity.client_key[0] != '\0' ? c->identity.client_key : ours;
+	const char *pf_key = strcmp(key, "$smtp_tls_cert_file") == 0 || key[0] == '\0' ? cert : key;
+	if (strcmp(pf_key, our_key) != 0)
+		check_add(r, CHECK_WARN, "postfix-key-file", "Postfix uses smtp_tls_key_file = %s but eopguard "
+			  "checks identity.client_key = %s", pf_key, our_key);
+	else
+		check_add(r, CHECK_PASS, "postfix-cert-file", "smtp_tls_cert_file and smtp_tls_key_file are the files "
+			  "eopguard checks");
+}
+
+/* relayhost against tenant.smarthost. */
+static void compare_relayhost(const struct conf *c, const char *out, size_t n, struct check_report *r)
+{
+	char relay[VALUE_MAX], a[300], b[300];
+	value_of(out, n, "relayhost", relay, sizeof relay);
+	route_host(relay, a, sizeof a);
+	route_host(c->tenant.smarthost, b, sizeof b);
+	if (relay[0] == '\0')
+		check_add(r, CHECK_WARN, "postfix-relayhost", "relayhost is empty: Postfix delivers by MX lookup, "
+			  "not through tenant.smarthost (fine only if transport_maps send the mail there)");
+	else if (strcasecmp(a, b) != 0)
+		check_add(r, CHECK_WARN, "postfix-relayhost", "relayhost = %s but tenant.smarthost = %s; eopguard "
+			  "checked a different smart host than Postfix uses", relay, c->tenant.smarthost);
+	else
+		check_add(r, CHECK_PASS, "postfix-relayhost", "relayhost = %s matches tenant.smarthost", relay);
+}
+
+/* smtp_tls_security_level: the certificate is only presented over TLS. */
+static void compare_tls_level(const struct conf *c, const char *out, size_t n, struct check_report *r)
+{
+	char level[VALUE_MAX];
+	value_of(out, n, "smtp_tls_security_level", level, sizeof level);
+	static const char *const strong[] = { "encrypt", "dane-only", "fingerprint", "verify", "secure", NULL };
+	for (size_t i = 0; strong[i] != NULL; i++) {
+		if (strcmp(level, strong[i]) == 0) {
+			check_add(r, CHECK_PASS, "postfix-tls-level", "smtp_tls_security_level = %s", level);
+			return;
+		}
+	}
+	check_add(r, c->tenant.attribution == ATTRIBUTION_CERTIFICATE ? CHECK_FAIL : CHECK_WARN, "postfix-tls-level",
+		  "smtp_tls_security_level = %s: Postfix may send without TLS and then without its certificate; "
+		  "set it to encrypt for the EOP transport", level[0] ? level : "(empty)");
+}
+
+/* eopguard in smtpd_milters, and what Postfix does when it is down. */
+static void compare_milters(const struct conf *c, const char *out, size_t n, struct check_report *r)
+{
+	char smtpd[VALUE_MAX], nonsmtpd[VALUE_MAX], action[VALUE_MAX], qdir[VALUE_MAX], want[600];
+	value_of(out, n, "smtpd_milters", smtpd, sizeof smtpd);
+	value_of(out, n, "non_smtpd_milters", nonsmtpd, sizeof nonsmtpd);
+	value_of(out, n, "milter_default_action", action, sizeof action);
+	value_of(out, n, "queue_directory", qdir, sizeof qdir);
+	postconf_socket_form(c->socket, want, sizeof want);
+	if (milter_listed(smtpd, want, qdir))
+		check_add(r, CHECK_PASS, "postfix-milter", "smtpd_milters includes %s", want);
+	else
+		check_add(r, CHECK_FAIL, "postfix-milter", "smtpd_milters = %s does not include eopguard's socket %s; "
+			  "add it, or mail passes unchecked", smtpd[0] ? smtpd : "(empty)", want);
+	if (!milter_listed(nonsmtpd, want, qdir))
+		check_add(r, CHECK_WARN, "postfix-milter-local", "non_smtpd_milters does not include %s: locally "
+			  "submitted mail (sendmail(1)) passes unchecked", want);
+	if (strcmp(action, "tempfail") == 0)
+		check_add(r, CHECK_PASS, "postfix-default-action", "milter_default_action = tempfail: nothing is lost "
+			  "when eopguard is down");
+	else
+		check_add(r, CHECK_WARN, "postfix-default-action", "milter_default_action = %s; set it to tempfail so "
+			  "that mail waits with the client while eopguard is down", action[0] ? action : "(empty)");
+}
+
+/* Every comparison. */
+void postconf_compare(const struct conf *c, const char *output, size_t n, struct check_report *r)
+{
+	if (c->tenant.attribution == ATTRIBUTION_CERTIFICATE)
+		compare_cert_files(c, output, n, r);
+	if (c->tenant.smarthost[0] != '\0')
+		compare_relayhost(c, output, n, r);
+	compare_tls_level(c, output, n, r);
+	compare_milters(c, output, n, r);
+}
