@@ -302,16 +302,19 @@ int main(int argc, char **argv)
 		log_msg(&st.log, LOG_ERR, "cannot start the identity refresher; the identity is judged once, at start-up");
 	log_msg(&st.log, LOG_INFO, "eopguard %s started on %s (config %s, user %s)", PACKAGE_VERSION,
 		conf->socket, o.conf_path, geteuid() == 0 ? "root" : conf->user);
+	/* A reload frees conf; keep what the stop needs (neither can change without a restart). */
 	char *pidfile = strdup(conf->pidfile);
+	char *sock = socket_path(conf->socket) != NULL ? strdup(socket_path(conf->socket)) : NULL;
+	conf = NULL;
 	rc = milter_run();
 	log_msg(&st.log, LOG_INFO, "eopguard stopping");
 	if (pidfile != NULL && pidfile[0] != '\0' && unlink(pidfile) != 0 && errno != ENOENT)
 		log_msg(&st.log, LOG_WARNING, "cannot remove pidfile %s: %s", pidfile, strerror(errno));
 	free(pidfile);
 	/* libmilter leaves its unix socket behind; a stale one is also replaced at start. */
-	const char *sock = socket_path(conf->socket);
 	if (sock != NULL)
 		unlink(sock);
+	free(sock);
 	atomic_store(&st.stopping, true);
 	pthread_kill(reloader, SIGUSR1);
 	pthread_join(reloader, NULL);
