@@ -7,5 +7,6 @@
 
 int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_review(int argc, char **argv);
 
 #endif

@@ -15,6 +15,7 @@ static void usage(FILE *fp)
 	fprintf(fp, "usage: eopguardctl COMMAND [OPTIONS]\n"
 		    "  check   [-c FILE] [--json]   check the configuration and the relay's identity\n"
 		    "  explain [--json] CODE-OR-TEXT  explain an Exchange Online response (- reads stdin)\n"
+		    "  review  [--json] [--since T] [--messages] [FILE|- ...]  deferred and bounced mail by cause\n"
 		    "  -V, --version                 print the version\n"
 		    "Run 'eopguardctl COMMAND -h' for a command's options; see eopguardctl(8).\n");
 }
@@ -30,6 +31,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(cmd, "explain") == 0)
 		return cmd_explain(argc - 1, argv + 1);
+	if (strcmp(cmd, "review") == 0)
+		return cmd_review(argc - 1, argv + 1);
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return EX_OK;

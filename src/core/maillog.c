@@ -1,0 +1,361 @@
+/*
+ * maillog: fast, allocation-free parsing of Postfix, Sendmail and eopguard
+ * log lines.
+ *
+ * Does: timestamp, program, queue id, and the fields review needs, as slices
+ * into the line. Every scan is bounded by the line length; NUL bytes and
+ * truncated lines are handled like any other byte.
+ * Does not: correlate lines (review.c) or explain codes (ndr.c).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "maillog.h"
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static long days_from_civil(long y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long)doe - 719468;
+}
+
+/* n digits at p as a number, or -1. */
+static long digits(const char *p, size_t n)
+{
+	long v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
+}
+
+/* ISO-8601 date and optional time with zone. */
+time_t maillog_parse_iso(const char *s, size_t n)
+{
+	if (n < 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	long y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2), h = 0, mi = 0, se = 0, off = 0;
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31)
+		return -1;
+	size_t i = 10;
+	if (i < n && (s[i] == 'T' || s[i] == ' ')) {
+		if (n < i + 6 || s[i + 3] != ':')
+			return -1;
+		h = digits(s + i + 1, 2);
+		mi = digits(s + i + 4, 2);
+		i += 6;
+		if (i + 3 <= n && s[i] == ':') {
+			se = digits(s + i + 1, 2);
+			i += 3;
+		}
+		while (i < n && (s[i] == '.' || (s[i] >= '0' && s[i] <= '9')))
+			i++;
+		if (h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
+			return -1;
+		if (i + 6 <= n && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
+			long oh = digits(s + i + 1, 2), om = digits(s + i + 4, 2);
+			if (oh < 0 || om < 0)
+				return -1;
+			off = (oh * 3600 + om * 60) * (s[i] == '+' ? 1 : -1);
+			i += 6;
+		} else if (i < n && s[i] == 'Z') {
+			i++;
+		}
+	}
+	if (i != n)
+		return -1;
+	return (time_t)(days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se - off);
+}
+
+/* Month number (1..12) of a three-letter English abbreviation, 0 if none. */
+static int month_of(const char *p)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	for (int m = 0; m < 12; m++) {
+		if (memcmp(p, months + 3 * m, 3) == 0)
+			return m + 1;
+	}
+	return 0;
+}
+
+/* Read the timestamp; returns the offset of what follows it (0 if none). */
+static size_t parse_time(const char *l, size_t n, int year, time_t *when)
+{
+	*when = 0;
+	if (n >= 16 && l[3] == ' ' && l[6] == ' ' && l[9] == ':' && l[12] == ':' && l[15] == ' ') {
+		int m = month_of(l);
+		long d = l[4] == ' ' ? digits(l + 5, 1) : digits(l + 4, 2);
+		long h = digits(l + 7, 2), mi = digits(l + 10, 2), s = digits(l + 13, 2);
+		if (m == 0 || d < 1 || h < 0 || mi < 0 || s < 0)
+			return 0;
+		*when = (time_t)(days_from_civil(year, (unsigned)m, (unsigned)d) * 86400 + h * 3600 + mi * 60 + s);
+		return 16;
+	}
+	if (n >= 20 && l[4] == '-' && l[10] == 'T') {
+		/* RFC 5424 "<pri>1 " prefixes are rare in files; ISO stamps are common (rsyslog). */
+		const char *sp = memchr(l, ' ', n);
+		if (sp == NULL)
+			return 0;
+		time_t t = maillog_parse_iso(l, (size_t)(sp - l));
+		if (t < 0)
+			return 0;
+		*when = t;
+		return (size_t)(sp - l) + 1;
+	}
+	return 0;
+}
+
+/* True when s starts with the literal. */
+static bool starts(struct slice s, const char *lit, size_t ln)
+{
+	return s.n >= ln && memcmp(s.p, lit, ln) == 0;
+}
+#define STARTS(s, lit) starts(s, lit, sizeof lit - 1)
+
+/* Position of needle in s, or NULL. */
+static const char *find(struct slice s, const char *needle, size_t nl)
+{
+	if (nl == 0 || s.n < nl)
+		return NULL;
+	const char *end = s.p + s.n - nl + 1;
+	for (const char *p = s.p; p < end; p++) {
+		p = memchr(p, needle[0], (size_t)(end - p));
+		if (p == NULL)
+			return NULL;
+		if (memcmp(p, needle, nl) == 0)
+			return p;
+	}
+	return NULL;
+}
+#define FIND(s, lit) find(s, lit, sizeof lit - 1)
+
+/* The value of "name=" up to stop (one of the stop characters), as a slice. */
+static struct slice field(struct slice s, const char *name, size_t nl, const char *stops)
+{
+	const char *p = find(s, name, nl);
+	struct slice r = { NULL, 0 };
+	while (p != NULL && p > s.p && p[-1] != ' ' && p[-1] != ',')
+		p = find((struct slice){ p + 1, (size_t)(s.p + s.n - p - 1) }, name, nl);
+	if (p == NULL)
+		return r;
+	r.p = p + nl;
+	const char *end = s.p + s.n;
+	const char *q = r.p;
+	while (q < end && strchr(stops, *q) == NULL)
+		q++;
+	r.n = (size_t)(q - r.p);
+	return r;
+}
+#define FIELD(s, lit, stops) field(s, lit, sizeof lit - 1, stops)
+
+/* "<addr>" -> "addr". */
+static struct slice unbracket(struct slice s)
+{
+	if (s.n >= 2 && s.p[0] == '<' && s.p[s.n - 1] == '>') {
+		s.p++;
+		s.n -= 2;
+	}
+	return s;
+}
+
+/* Text in the last parentheses of a delivery: "status=deferred (TEXT)". */
+static struct slice paren_text(struct slice s, const char *after)
+{
+	struct slice r = { NULL, 0 };
+	const char *open = after != NULL ? memchr(after, '(', (size_t)(s.p + s.n - after)) : NULL;
+	if (open == NULL)
+		return r;
+	r.p = open + 1;
+	r.n = (size_t)(s.p + s.n - r.p);
+	if (r.n > 0 && r.p[r.n - 1] == ')')
+		r.n--;
+	return r;
+}
+
+/* Postfix "to=..., status=..." delivery lines. */
+static void postfix_delivery(struct slice m, struct maillog_event *ev)
+{
+	ev->kind = ML_DELIVERY;
+	ev->to = unbracket(FIELD(m, "to=", ","));
+	ev->relay = FIELD(m, "relay=", ",");
+	ev->dsn = FIELD(m, "dsn=", ",");
+	struct slice st = FIELD(m, "status=", " ,");
+	if (STARTS(st, "sent"))
+		ev->status = MS_SENT;
+	else if (STARTS(st, "deferred"))
+		ev->status = MS_DEFERRED;
+	else if (STARTS(st, "bounced"))
+		ev->status = MS_BOUNCED;
+	else if (STARTS(st, "expired"))
+		ev->status = MS_EXPIRED;
+	else
+		ev->kind = ML_MALFORMED;
+	ev->reply = paren_text(m, st.p);
+}
+
+/* "... from host[ip]: REPLY; from=<a> to=<b> proto=..." (milter and smtpd rejects). */
+static void reject_fields(struct slice m, struct maillog_event *ev)
+{
+	const char *fr = FIND(m, " from ");
+	if (fr != NULL) {
+		struct slice h = { fr + 6, (size_t)(m.p + m.n - fr - 6) };
+		const char *colon = FIND(h, ": ");
+		if (colon != NULL) {
+			ev->relay = (struct slice){ h.p, (size_t)(colon - h.p) };
+			ev->reply.p = colon + 2;
+			const char *semi = FIND(((struct slice){ ev->reply.p, (size_t)(m.p + m.n - ev->reply.p) }), "; from=");
+			ev->reply.n = semi != NULL ? (size_t)(semi - ev->reply.p) : (size_t)(m.p + m.n - ev->reply.p);
+		}
+	}
+	ev->from = unbracket(FIELD(m, "from=", " "));
+	ev->to = unbracket(FIELD(m, "to=", " "));
+}
+
+/* The part of a Postfix line after "QID: ". */
+static void postfix_message(struct slice prog, struct slice m, struct maillog_event *ev)
+{
+	(void)prog;
+	if (STARTS(m, "to=")) {
+		postfix_delivery(m, ev);
+	} else if (STARTS(m, "from=")) {
+		ev->from = unbracket(FIELD(m, "from=", ","));
+		ev->kind = FIND(m, "status=expired") != NULL ? ML_EXPIRED : ML_FROM;
+	} else if (STARTS(m, "removed")) {
+		ev->kind = ML_REMOVED;
+	} else if (STARTS(m, "client=")) {
+		ev->kind = ML_CLIENT;
+		ev->relay = FIELD(m, "client=", ",");
+	} else if (STARTS(m, "milter-reject: ")) {
+		ev->kind = ML_MILTER_REJECT;
+		reject_fields(m, ev);
+	} else if (STARTS(m, "milter-hold: ")) {
+		ev->kind = ML_MILTER_HOLD;
+		reject_fields(m, ev);
+	} else if (STARTS(m, "reject: ") && ev->qid.n == 0) {
+		ev->kind = ML_NOQUEUE_REJECT;
+		reject_fields(m, ev);
+	} else {
+		ev->kind = ML_SKIP;
+	}
+}
+
+/* Sendmail: "QID: to=..., stat=...", "QID: from=...", "QID: Milter: ... reject=". */
+static void sendmail_message(struct slice m, struct maillog_event *ev)
+{
+	if (STARTS(m, "to=")) {
+		ev->kind = ML_DELIVERY;
+		ev->to = unbracket(FIELD(m, "to=", ","));
+		ev->relay = FIELD(m, "relay=", ",");
+		ev->dsn = FIELD(m, "dsn=", ",");
+		struct slice st = FIELD(m, "stat=", "");
+		ev->reply = st;
+		if (STARTS(st, "Sent"))
+			ev->status = MS_SENT;
+		else if (STARTS(st, "Deferred"))
+			ev->status = MS_DEFERRED;
+		else if (ev->dsn.n > 0 && ev->dsn.p[0] == '5')
+			ev->status = MS_BOUNCED;
+		else if (ev->dsn.n > 0 && ev->dsn.p[0] == '4')
+			ev->status = MS_DEFERRED;
+		else
+			ev->kind = ML_MALFORMED;
+		/* "Deferred: 451 4.4.62 text" -> the reply after "Deferred: " */
+		if (ev->status == MS_DEFERRED && STARTS(st, "Deferred: ")) {
+			ev->reply.p += 10;
+			ev->reply.n -= 10;
+		}
+	} else if (STARTS(m, "from=")) {
+		ev->kind = ML_FROM;
+		ev->from = unbracket(FIELD(m, "from=", ","));
+		ev->relay = FIELD(m, "relay=", ",");
+	} else if (STARTS(m, "Milter")) {
+		struct slice rej = FIELD(m, "reject=", "");
+		struct slice q = FIELD(m, "quarantine=", "");
+		if (rej.n > 0) {
+			ev->kind = ML_MILTER_REJECT;
+			ev->reply = rej;
+		} else if (q.n > 0 || FIND(m, "quarantine") != NULL) {
+			ev->kind = ML_MILTER_HOLD;
+			ev->reply = q;
+		}
+	} else if (FIND(m, "DSN: Cannot send message") != NULL) {
+		ev->kind = ML_EXPIRED;
+	}
+}
+
+/* eopguard's "QID: verdict=... action=... findings=... sender=<...> from=..." line. */
+static void eopguard_message(struct slice m, struct maillog_event *ev)
+{
+	if (!STARTS(m, "verdict="))
+		return;
+	ev->kind = ML_EOPGUARD;
+	ev->verdict = FIELD(m, "verdict=", " ");
+	ev->findings = FIELD(m, "findings=", " ");
+	ev->from = unbracket(FIELD(m, "sender=", " "));
+}
+
+/* A queue id: 5+ alphanumerics followed by ": ". Returns its length, 0 if none. */
+static size_t queue_id_len(struct slice m)
+{
+	size_t i = 0;
+	while (i < m.n && i < 32 && ((m.p[i] >= '0' && m.p[i] <= '9') || (m.p[i] >= 'A' && m.p[i] <= 'Z') ||
+				     (m.p[i] >= 'a' && m.p[i] <= 'z')))
+		i++;
+	return i >= 5 && i + 1 < m.n && m.p[i] == ':' && m.p[i + 1] == ' ' ? i : 0;
+}
+
+/* Parse one line into ev. */
+void maillog_parse(const char *line, size_t len, int year, struct maillog_event *ev)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->kind = ML_SKIP;
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	size_t off = parse_time(line, len, year, &ev->when);
+	if (off == 0)
+		return;
+	ev->local_time = off == 16;
+	/* host */
+	const char *sp = memchr(line + off, ' ', len - off);
+	if (sp == NULL)
+		return;
+	struct slice rest = { sp + 1, (size_t)(line + len - sp - 1) };
+	const char *colon = FIND(rest, ": ");
+	if (colon == NULL)
+		return;
+	struct slice prog = { rest.p, (size_t)(colon - rest.p) };
+	const char *br = memchr(prog.p, '[', prog.n);
+	if (br != NULL)
+		prog.n = (size_t)(br - prog.p);
+	struct slice m = { colon + 2, (size_t)(rest.p + rest.n - colon - 2) };
+	bool postfix = STARTS(prog, "postfix") && memchr(prog.p, '/', prog.n) != NULL;
+	bool sendmail = (prog.n == 6 && memcmp(prog.p, "sm-mta", 6) == 0) ||
+			(prog.n == 8 && memcmp(prog.p, "sendmail", 8) == 0);
+	bool eopguard = prog.n == 8 && memcmp(prog.p, "eopguard", 8) == 0;
+	if (!postfix && !sendmail && !eopguard)
+		return;
+	if (STARTS(m, "NOQUEUE: ")) {
+		m.p += 9;
+		m.n -= 9;
+	} else {
+		size_t ql = queue_id_len(m);
+		if (ql == 0)
+			return;   /* connect/disconnect, warnings, statistics: not per message */
+		ev->qid = (struct slice){ m.p, ql };
+		m.p += ql + 2;
+		m.n -= ql + 2;
+	}
+	if (postfix)
+		postfix_message(prog, m, ev);
+	else if (sendmail)
+		sendmail_message(m, ev);
+	else
+		eopguard_message(m, ev);
+}

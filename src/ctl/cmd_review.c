@@ -1,0 +1,220 @@
+/*
+ * eopguardctl review: deferred, bounced and expired mail, milter refusals
+ * and holds in Postfix and Sendmail logs, grouped by cause (contract
+ * section 8). Reads plain and gzip files (zlib), several files, or "-".
+ *
+ * Does: argument handling, reading (large buffers, lines split with
+ * memchr), a progress line on a terminal, printing. The parsing and grouping
+ * are review.c's.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "conf.h"
+#include "ctl.h"
+#include "maillog.h"
+#include "review.h"
+
+#define READ_CHUNK (1u << 20)
+#define LINE_MAX_KEPT (64u * 1024)   /* longer lines are cut here (and still counted) */
+
+static const char review_usage[] =
+	"usage: eopguardctl review [-c FILE] [--json] [--since TIME] [--messages] [FILE|- ...]\n"
+	"  FILE        Postfix or Sendmail log, plain or .gz; several allowed; - is standard input\n"
+	"              (default: /var/log/mail.log, or standard input when it is a pipe)\n"
+	"  --since T   only events from T on: 2026-11-20, 2026-11-20T08:00, or 90m, 24h, 7d ago\n"
+	"  --messages  also list every deferred, bounced, refused or held message\n"
+	"  -c FILE     eopguard.conf, to mark sender domains that are not accepted\n"
+	"  --json      one JSON document\n";
+
+/* --since: ISO date/time, or N followed by s, m, h or d (ago). -1 when invalid. */
+static time_t parse_since(const char *s, time_t now)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (end != s && v >= 0 && end[0] != '\0' && end[1] == '\0') {
+		switch (end[0]) {
+		case 's': return now - v;
+		case 'm': return now - v * 60;
+		case 'h': return now - v * 3600;
+		case 'd': return now - v * 86400;
+		default: break;
+		}
+	}
+	return maillog_parse_iso(s, strlen(s));
+}
+
+/* Progress on stderr for big inputs, at most once a second. */
+struct progress {
+	bool on;
+	time_t last, start;
+	unsigned long long bytes;
+	const char *name;
+};
+
+static void progress_tick(struct progress *p, size_t n)
+{
+	p->bytes += n;
+	time_t now = time(NULL);
+	if (!p->on || now == p->last)
+		return;
+	p->last = now;
+	double secs = now > p->start ? (double)(now - p->start) : 1.0;
+	fprintf(stderr, "\rreview: %s: %llu MB read, %.0f MB/s   ", p->name, p->bytes >> 20,
+		(double)(p->bytes >> 20) / secs);
+}
+
+/* Feed one file (or stdin) to the review. Returns false when it cannot be read. */
+static bool review_file(struct review *r, const char *name, bool show_progress)
+{
+	gzFile gz;
+	struct stat st;
+	if (strcmp(name, "-") == 0) {
+		gz = gzdopen(dup(STDIN_FILENO), "rb");
+		st.st_size = 0;
+	} else {
+		if (stat(name, &st) != 0) {
+			fprintf(stderr, "eopguardctl review: %s: %s\n", name, strerror(errno));
+			return false;
+		}
+		gz = gzopen(name, "rb");
+	}
+	if (gz == NULL) {
+		fprintf(stderr, "eopguardctl review: %s: %s\n", name, strerror(errno ? errno : ENOMEM));
+		return false;
+	}
+	gzbuffer(gz, 256 * 1024);
+	review_begin_file(r, strcmp(name, "-") == 0 ? "(stdin)" : name);
+	struct progress prog = { show_progress && st.st_size > (64 << 20), time(NULL), time(NULL), 0, name };
+	char *buf = malloc(READ_CHUNK + LINE_MAX_KEPT);
+	size_t have = 0;
+	bool ok = buf != NULL, skipping = false;
+	int n;
+	while (ok && (n = gzread(gz, buf + have, READ_CHUNK)) > 0) {
+		progress_tick(&prog, (size_t)n);
+		size_t total = have + (size_t)n, start = 0;
+		for (;;) {
+			char *nl = memchr(buf + start, '\n', total - start);
+			if (nl == NULL)
+				break;
+			size_t len = (size_t)(nl - (buf + start));
+			if (!skipping)
+				review_line(r, buf + start, len > LINE_MAX_KEPT ? LINE_MAX_KEPT : len);
+			skipping = false;
+			start += len + 1;
+		}
+		have = total - start;
+		if (have >= LINE_MAX_KEPT) {   /* an overlong line: keep its start, drop the rest */
+			review_line(r, buf + start, LINE_MAX_KEPT);
+			have = 0;
+			skipping = true;
+		} else {
+			memmove(buf, buf + start, have);
+		}
+	}
+	int zerr = Z_OK;
+	const char *zmsg = gzerror(gz, &zerr);
+	if (zerr != Z_OK && zerr != Z_BUF_ERROR) {
+		fprintf(stderr, "eopguardctl review: %s: %s\n", name, zerr == Z_ERRNO ? strerror(errno) : zmsg);
+		ok = false;
+	}
+	if (have > 0 && !skipping)
+		review_line(r, buf, have);
+	if (prog.on)
+		fputs("\r\033[K", stderr);
+	free(buf);
+	gzclose(gz);
+	return ok;
+}
+
+/* Parse options into opts; returns EX_OK or EX_USAGE. */
+static int review_options(int argc, char **argv, struct review_options *opts, bool *json, const char **conf_path)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "since", required_argument, NULL, 's' },
+		{ "messages", no_argument, NULL, 'm' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+c:jmh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': *json = true; break;
+		case 'm': opts->list_messages = true; break;
+		case 'c': *conf_path = optarg; break;
+		case 's':
+			opts->since = parse_since(optarg, opts->now);
+			if (opts->since < 0) {
+				fprintf(stderr, "eopguardctl review: --since '%s': use 2026-11-20, 2026-11-20T08:00 or 24h\n", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'h': fputs(review_usage, stdout); exit(EX_OK);
+		default: fputs(review_usage, stderr); return EX_USAGE;
+		}
+	}
+	return EX_OK;
+}
+
+/* Review the given logs and print the report. */
+int cmd_review(int argc, char **argv)
+{
+	struct review_options opts = { .now = time(NULL) };
+	struct tm lt;
+	localtime_r(&opts.now, &lt);
+	opts.utc_offset = lt.tm_gmtoff;
+	bool json = false;
+	const char *conf_path = NULL;
+	int rc = review_options(argc, argv, &opts, &json, &conf_path);
+	if (rc != EX_OK)
+		return rc;
+	struct conf *conf = NULL;
+	char err[CONF_ERR_MAX];
+	if (conf_path != NULL && !conf_load(conf_path, &conf, err, sizeof err)) {
+		fprintf(stderr, "eopguardctl review: %s\n", err);
+		return EX_CONFIG;
+	}
+	opts.accepted = conf != NULL ? conf->tenant.accepted : NULL;
+	struct review *r = review_new(&opts);
+	if (r == NULL) {
+		conf_free(conf);
+		fputs("eopguardctl review: out of memory\n", stderr);
+		return EX_OSERR;
+	}
+	bool tty = isatty(STDERR_FILENO);
+	rc = EX_OK;
+	if (optind >= argc) {
+		const char *dflt = isatty(STDIN_FILENO) ? "/var/log/mail.log" : "-";
+		if (!review_file(r, dflt, tty))
+			rc = EX_NOINPUT;
+	}
+	for (int i = optind; i < argc; i++) {
+		if (!review_file(r, argv[i], tty))
+			rc = EX_NOINPUT;
+	}
+	struct strbuf out;
+	strbuf_init(&out, 512u << 20);
+	if (json)
+		review_format_json(r, &out);
+	else
+		review_format_text(r, &out);
+	fwrite(out.data, 1, out.len, stdout);
+	strbuf_free(&out);
+	review_free(r);
+	conf_free(conf);
+	return rc;
+}
