@@ -358,4 +358,6 @@ void maillog_parse(const char *line, size_t len, int year, struct maillog_event 
 		sendmail_message(m, ev);
 	else
 		eopguard_message(m, ev);
+	if (ev->kind == ML_SKIP)
+		ev->qid = (struct slice){ NULL, 0 };   /* "identity: ..." looks like a queue id */
 }

@@ -466,6 +466,12 @@ void review_line(struct review *r, const char *line, size_t len)
 	}
 }
 
+/* Messages held right now. */
+size_t review_table_size(const struct review *r)
+{
+	return r->n_msgs;
+}
+
 /* Lines read so far. */
 unsigned long long review_lines(const struct review *r)
 {

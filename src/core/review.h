@@ -37,6 +37,8 @@ void review_free(struct review *r);
 void review_begin_file(struct review *r, const char *name);
 /* One line, without its newline. */
 void review_line(struct review *r, const char *line, size_t len);
+/* Messages whose state is held right now (never more than table_max). */
+size_t review_table_size(const struct review *r);
 /* Lines read so far in all files. */
 unsigned long long review_lines(const struct review *r);
 

@@ -1,0 +1,131 @@
+/* Unit tests for review.c: correlation by queue id, grouping by cause, bounds. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "maillog.h"
+#include "review.h"
+
+static const char *const log_lines[] = {
+	"Nov 23 10:00:00 relay postfix/smtpd[100]: AAAAA1: client=app1.contoso.com[10.0.0.5]",
+	"Nov 23 10:00:00 relay eopguard[50]: AAAAA1: verdict=fail action=accept findings=chain-incomplete sender=<app@contoso.com> from=contoso.com predicted=\"x\"",
+	"Nov 23 10:00:00 relay postfix/qmgr[101]: AAAAA1: from=<app@contoso.com>, size=1, nrcpt=2 (queue active)",
+	"Nov 23 10:00:01 relay postfix/smtp[102]: AAAAA1: to=<a@fabrikam.example>, relay=x[1.2.3.4]:25, dsn=5.7.64, status=bounced (host x[1.2.3.4] said: 550 5.7.64 TenantAttribution; Relay Access Denied [X] (in reply to RCPT TO command))",
+	"Nov 23 10:00:01 relay postfix/smtp[102]: AAAAA1: to=<b@fabrikam.example>, relay=x[1.2.3.4]:25, dsn=5.7.64, status=bounced (host x[1.2.3.4] said: 550 5.7.64 TenantAttribution; Relay Access Denied [X] (in reply to RCPT TO command))",
+	"Nov 23 10:00:01 relay postfix/qmgr[101]: AAAAA1: removed",
+	"Nov 23 10:01:00 relay postfix/qmgr[101]: BBBBB2: from=<erp@erp.internal>, size=1, nrcpt=1 (queue active)",
+	"Nov 23 10:01:01 relay postfix/smtp[104]: BBBBB2: to=<c@t.example>, relay=x[1.2.3.4]:25, dsn=4.4.62, status=deferred (host x said: 451 4.4.62 Mail sent to the wrong Office 365 region. ATTR35 (in reply to RCPT TO command))",
+	"Nov 23 11:01:01 relay postfix/smtp[104]: BBBBB2: to=<c@t.example>, relay=x[1.2.3.4]:25, dsn=4.4.62, status=deferred (host x said: 451 4.4.62 Mail sent to the wrong Office 365 region. ATTR35 (in reply to RCPT TO command))",
+	"Nov 28 10:01:01 relay postfix/qmgr[101]: BBBBB2: from=<erp@erp.internal>, status=expired, returned to sender",
+	"Nov 23 12:00:00 relay postfix/cleanup[105]: CCCCC3: milter-reject: END-OF-MESSAGE from s[10.0.0.9]: 4.7.64 eopguard: sender-not-accepted: EOP would answer \"550 5.7.64 Relay Access Denied ATTR36\"; h; from=<scan@scan.local> to=<d@fabrikam.example> proto=ESMTP helo=<s>",
+	"Nov 23 12:00:05 relay eopguard[50]: DDDDD4: verdict=fail action=quarantine findings=null-sender sender=<> from=contoso.com predicted=\"x\"",
+	"Nov 23 12:00:05 relay postfix/cleanup[105]: DDDDD4: milter-hold: END-OF-MESSAGE from localhost[127.0.0.1]: milter triggers HOLD action; from=<> to=<e@fabrikam.example> proto=ESMTP helo=<c>",
+	"Nov 23 12:00:06 relay eopguard[50]: EEEEE5: verdict=pass action=accept findings=- sender=<a@contoso.com> from=contoso.com predicted=-",
+	"Nov 23 12:00:07 relay postfix/smtp[102]: EEEEE5: to=<z@fabrikam.example>, relay=x[1.2.3.4]:25, dsn=2.0.0, status=sent (250 2.0.0 OK)",
+	"not a log line",
+	"Nov 23 12:04:00 relay postfix/smtp[106]: FFFFF6: to=<h@fabrikam.example>, relay=none, delay=0, status=weird",
+};
+
+static struct review *run(const struct review_options *o)
+{
+	struct review *r = review_new(o);
+	assert_non_null(r);
+	review_begin_file(r, "maillog");
+	for (size_t i = 0; i < sizeof log_lines / sizeof log_lines[0]; i++)
+		review_line(r, log_lines[i], strlen(log_lines[i]));
+	return r;
+}
+
+static void expect(const char *text, const char *part)
+{
+	if (strstr(text, part) == NULL)
+		fail_msg("missing \"%s\" in:\n%s", part, text);
+}
+
+static void test_json(void **state)
+{
+	struct review_options o = { .now = maillog_parse_iso("2026-12-01", 10) };
+	struct strbuf sb;
+	(void)state;
+	struct review *r = run(&o);
+	strbuf_init(&sb, 1 << 20);
+	review_format_json(r, &sb);
+	expect(sb.data, "{\"files\":[{\"name\":\"maillog\",\"lines\":17,\"skipped\":1,\"malformed\":1}]");
+	expect(sb.data, "\"totals\":{\"messages\":5,\"sent\":1,\"bounced\":1,\"deferred\":1,\"expired\":1,\"deferrals\":2,"
+			"\"milter_rejected\":1,\"held\":1,\"eopguard\":{\"pass\":1,\"warn\":0,\"fail\":2}}");
+	/* largest first: the bounce with 2 recipients (1 message) ties at 1 message with the others; first seen first */
+	expect(sb.data, "\"causes\":[{\"code\":\"5.7.64\",\"reply\":\"550 5.7.64 TenantAttribution; Relay Access Denied\","
+			"\"finding\":\"chain-incomplete\",\"status\":\"bounced\",\"messages\":1,\"recipients\":2,\"events\":2,"
+			"\"first\":\"2026-11-23T10:00:01Z\"");
+	expect(sb.data, "\"examples\":[{\"queue_id\":\"AAAAA1\",\"recipient\":\"a@fabrikam.example\",\"sender\":\"app@contoso.com\"}]");
+	expect(sb.data, "\"sending_hosts\":[{\"name\":\"app1.contoso.com[10.0.0.5]\",\"messages\":1}]");
+	expect(sb.data, "{\"code\":\"4.4.62\",\"reply\":\"451 4.4.62 Mail sent to the wrong Office 365 region. ATTR35\","
+			"\"finding\":null,\"status\":\"deferred\",\"messages\":1,\"recipients\":1,\"events\":2");
+	expect(sb.data, "\"status\":\"expired\"");
+	expect(sb.data, "{\"code\":\"5.7.64\",\"reply\":\"550 5.7.64 Relay Access Denied ATTR36\",\"finding\":\"sender-not-accepted\","
+			"\"status\":\"milter-rejected\"");
+	expect(sb.data, "\"finding\":\"null-sender\",\"status\":\"held\"");
+	assert_int_equal(review_table_size(r), 4);   /* AAAAA1 was removed */
+	strbuf_free(&sb);
+	review_free(r);
+}
+
+static void test_text_since_and_messages(void **state)
+{
+	struct review_options o = { .now = maillog_parse_iso("2026-12-01", 10), .list_messages = true,
+				    .since = maillog_parse_iso("2026-11-23T11:00", 16) };
+	struct strbuf sb;
+	(void)state;
+	struct review *r = run(&o);
+	strbuf_init(&sb, 1 << 20);
+	review_format_text(r, &sb);
+	expect(sb.data, "sent 1, bounced 0, deferred 1 (1 attempts), expired 1, refused by a milter 1, held 1");
+	expect(sb.data, "milter-rejected 5.7.64: 550 5.7.64 Relay Access Denied ATTR36  [eopguard: sender-not-accepted]");
+	expect(sb.data, "  who acts: tenant admin");
+	expect(sb.data, "messages:\n2026-11-23T11:01:01Z BBBBB2 deferred to=<c@t.example> code=4.4.62 finding=-");
+	if (strstr(sb.data, "AAAAA1") != NULL)
+		fail_msg("--since did not drop the early bounce");
+	strbuf_free(&sb);
+	review_free(r);
+}
+
+/* Memory stays bounded: a million messages never removed keep at most table_max. */
+static void test_bounded_table(void **state)
+{
+	struct review_options o = { .now = maillog_parse_iso("2026-12-01", 10), .table_max = 1000 };
+	char line[256];
+	(void)state;
+	struct review *r = review_new(&o);
+	for (int i = 0; i < 200000; i++) {
+		int n = snprintf(line, sizeof line, "Nov 23 10:00:00 relay postfix/smtp[1]: Q%08X: to=<u%d@x.example>, "
+				 "relay=x, dsn=4.4.62, status=deferred (451 4.4.62 Mail sent to the wrong Office 365 region. ATTR35)", i, i);
+		review_line(r, line, (size_t)n);
+		if (review_table_size(r) > 1000)
+			fail_msg("table grew to %zu", review_table_size(r));
+	}
+	struct strbuf sb;
+	strbuf_init(&sb, 1 << 20);
+	review_format_json(r, &sb);
+	expect(sb.data, "\"deferred\":200000,\"expired\":0,\"deferrals\":200000");
+	expect(sb.data, "\"messages\":200000,\"recipients\":200000");
+	strbuf_free(&sb);
+	review_free(r);
+	review_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_text_since_and_messages),
+		cmocka_unit_test(test_bounded_table),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
