@@ -155,6 +155,9 @@ grep -v 'started on' "$T_DIR/eopguard.log" | sed 's/^/    /'
 say "Postfix's log of the refusals and holds"
 grep -E 'milter-(reject|hold)' "$T_DIR/relay/maillog" | sed 's/^/    /'
 
+say "eopguardctl review of eopguard's log and Postfix's (grouped by cause, with the fix)"
+"$top_builddir/eopguardctl" review "$T_DIR/eopguard.log" "$T_DIR/relay/maillog" | sed 's/^/    /'
+
 echo
 echo "Done. Everything ran under $T_DIR and has been stopped."
 echo "Next: man eopguard.conf (sh contrib/quickstart.sh built it in _build/main/man),"

@@ -238,6 +238,12 @@ static struct cause *cause_get(struct review *r, enum cause_status st, struct sl
 	else if (msg_finding != NULL && msg_finding[0] != '\0' &&
 		 (ndr == NULL || ndr_for_finding(msg_finding) == ndr || st == CS_HELD))
 		snprintf(finding, sizeof finding, "%s", msg_finding);
+	/* A hold carries no code: the response eopguard predicted stands in for it. */
+	if (ndr == NULL && finding[0] != '\0' && (st == CS_HELD || q.enhanced[0] == '\0')) {
+		ndr = ndr_for_finding(finding);
+		if (ndr != NULL)
+			ndr_enhanced_with_class(ndr->reply, ndr->reply[0], code, sizeof code);
+	}
 	for (size_t i = 0; i < r->n_causes; i++) {
 		struct cause *c = &r->causes[i];
 		if (c->status == st && c->ndr == ndr && strcmp(c->code, code) == 0 && strcmp(c->finding, finding) == 0)

@@ -71,7 +71,7 @@ static void test_json(void **state)
 	expect(sb.data, "\"status\":\"expired\"");
 	expect(sb.data, "{\"code\":\"5.7.64\",\"reply\":\"550 5.7.64 Relay Access Denied ATTR36\",\"finding\":\"sender-not-accepted\","
 			"\"status\":\"milter-rejected\"");
-	expect(sb.data, "\"finding\":\"null-sender\",\"status\":\"held\"");
+	expect(sb.data, "{\"code\":\"5.7.64\",\"reply\":\"550 5.7.64 Relay Access Denied ATTR36\",\"finding\":\"null-sender\",\"status\":\"held\"");
 	assert_int_equal(review_table_size(r), 4);   /* AAAAA1 was removed */
 	strbuf_free(&sb);
 	review_free(r);
