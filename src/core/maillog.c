@@ -78,7 +78,19 @@ time_t maillog_parse_iso(const char *s, size_t n)
 static int month_of(const char *p)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	for (int m = 0; m < 12; m++) {
+	int first = 0;
+	switch (p[0]) {   /* start where the first letter can match */
+	case 'J': first = 0; break;
+	case 'F': first = 1; break;
+	case 'M': first = 2; break;
+	case 'A': first = 3; break;
+	case 'S': first = 8; break;
+	case 'O': first = 9; break;
+	case 'N': first = 10; break;
+	case 'D': first = 11; break;
+	default: return 0;
+	}
+	for (int m = first; m < 12; m++) {
 		if (memcmp(p, months + 3 * m, 3) == 0)
 			return m + 1;
 	}
@@ -136,7 +148,7 @@ static const char *find(struct slice s, const char *needle, size_t nl)
 }
 #define FIND(s, lit) find(s, lit, sizeof lit - 1)
 
-/* The value of "name=" up to stop (one of the stop characters), as a slice. */
+/* The value of "name=" up to one of (at most two) stop characters, as a slice. */
 static struct slice field(struct slice s, const char *name, size_t nl, const char *stops)
 {
 	const char *p = find(s, name, nl);
@@ -148,8 +160,12 @@ static struct slice field(struct slice s, const char *name, size_t nl, const cha
 	r.p = p + nl;
 	const char *end = s.p + s.n;
 	const char *q = r.p;
-	while (q < end && strchr(stops, *q) == NULL)
-		q++;
+	char s0 = stops[0], s1 = stops[0] != '\0' ? stops[1] : '\0';
+	if (s0 == '\0')
+		q = end;
+	else
+		while (q < end && *q != s0 && (s1 == '\0' || *q != s1))
+			q++;
 	r.n = (size_t)(q - r.p);
 	return r;
 }
@@ -179,25 +195,45 @@ static struct slice paren_text(struct slice s, const char *after)
 	return r;
 }
 
-/* Postfix "to=..., status=..." delivery lines. */
+/* Postfix "to=<a>, orig_to=<b>, relay=r, delay=d, delays=..., dsn=x, status=s (text)": one pass. */
 static void postfix_delivery(struct slice m, struct maillog_event *ev)
 {
-	ev->kind = ML_DELIVERY;
-	ev->to = unbracket(FIELD(m, "to=", ","));
-	ev->relay = FIELD(m, "relay=", ",");
-	ev->dsn = FIELD(m, "dsn=", ",");
-	struct slice st = FIELD(m, "status=", " ,");
-	if (STARTS(st, "sent"))
-		ev->status = MS_SENT;
-	else if (STARTS(st, "deferred"))
-		ev->status = MS_DEFERRED;
-	else if (STARTS(st, "bounced"))
-		ev->status = MS_BOUNCED;
-	else if (STARTS(st, "expired"))
-		ev->status = MS_EXPIRED;
-	else
-		ev->kind = ML_MALFORMED;
-	ev->reply = paren_text(m, st.p);
+	ev->kind = ML_MALFORMED;
+	const char *p = m.p, *end = m.p + m.n;
+	while (p < end) {
+		const char *eq = memchr(p, '=', (size_t)(end - p));
+		if (eq == NULL)
+			return;
+		size_t nl = (size_t)(eq - p);
+		const char *v = eq + 1;
+		if (nl == 6 && memcmp(p, "status", 6) == 0) {
+			const char *sp = v;
+			while (sp < end && *sp != ' ' && *sp != ',')
+				sp++;
+			size_t sl = (size_t)(sp - v);
+			ev->status = sl == 4 && memcmp(v, "sent", 4) == 0 ? MS_SENT
+				   : sl == 8 && memcmp(v, "deferred", 8) == 0 ? MS_DEFERRED
+				   : sl == 7 && memcmp(v, "bounced", 7) == 0 ? MS_BOUNCED
+				   : sl == 7 && memcmp(v, "expired", 7) == 0 ? MS_EXPIRED : MS_NONE;
+			if (ev->status != MS_NONE)
+				ev->kind = ML_DELIVERY;
+			ev->reply = paren_text(m, sp);
+			return;
+		}
+		const char *comma = memchr(v, ',', (size_t)(end - v));
+		if (comma == NULL)
+			return;
+		struct slice val = { v, (size_t)(comma - v) };
+		if (nl == 2 && memcmp(p, "to", 2) == 0)
+			ev->to = unbracket(val);
+		else if (nl == 5 && memcmp(p, "relay", 5) == 0)
+			ev->relay = val;
+		else if (nl == 3 && memcmp(p, "dsn", 3) == 0)
+			ev->dsn = val;
+		p = comma + 1;
+		while (p < end && *p == ' ')
+			p++;
+	}
 }
 
 /* "... from host[ip]: REPLY; from=<a> to=<b> proto=..." (milter and smtpd rejects). */
@@ -301,12 +337,22 @@ static void eopguard_message(struct slice m, struct maillog_event *ev)
 	ev->from = unbracket(FIELD(m, "sender=", " "));
 }
 
+/* Alphanumeric ASCII, as a table (queue ids are scanned on every mail line). */
+static const unsigned char alnum[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
+	['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
+	['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
+	['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+	['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
 /* A queue id: 5+ alphanumerics followed by ": ". Returns its length, 0 if none. */
 static size_t queue_id_len(struct slice m)
 {
-	size_t i = 0;
-	while (i < m.n && i < 32 && ((m.p[i] >= '0' && m.p[i] <= '9') || (m.p[i] >= 'A' && m.p[i] <= 'Z') ||
-				     (m.p[i] >= 'a' && m.p[i] <= 'z')))
+	size_t lim = m.n < 32 ? m.n : 32, i = 0;
+	while (i < lim && alnum[(unsigned char)m.p[i]])
 		i++;
 	return i >= 5 && i + 1 < m.n && m.p[i] == ':' && m.p[i + 1] == ' ' ? i : 0;
 }

@@ -179,6 +179,8 @@ bool ndr_record_covers(const struct ndr_record *r, const char *enhanced)
 	const char *rest1, *rest2;
 	if (enhanced[0] == '\0' || r->code[0] == '-')
 		return false;
+	if (strchr(r->code, '-') == NULL)   /* the common case: one code, compare as text */
+		return strcmp(r->code, enhanced) == 0;
 	if (!split_code(r->code, &c1, &s1, &d1, &rest1) || !split_code(enhanced, &c2, &s2, &d2, &rest2))
 		return false;
 	if (c1 != c2 || s1 != s2)

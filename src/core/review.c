@@ -77,8 +77,11 @@ struct file_stats {
 	unsigned long long lines, skipped, malformed;
 };
 
+#define CAUSE_CACHE 64
+
 struct review {
 	struct review_options opt;
+	struct { uint32_t key; struct cause *cause; } cache[CAUSE_CACHE];   /* reply text -> cause */
 	int year;
 	struct msg *buckets[1u << HASH_BITS];
 	struct msg *oldest, *newest;
@@ -218,8 +221,50 @@ void review_free(struct review *r)
 
 /* ---- causes ---- */
 
-/* The cause for a status and a reply text; finding from the message when eopguard predicted it. */
+/*
+ * A key for the cause cache: status, dsn, the message's finding and the
+ * reply from "said: " (or its start) up to the first '[', where EOP's
+ * server ids and times begin. Never 0.
+ */
+static uint32_t cause_key(enum cause_status st, struct slice reply, struct slice dsn, const char *finding)
+{
+	const char *p = reply.p != NULL ? reply.p : "", *end = p + reply.n;
+	const char *said = NULL;
+	for (const char *q = p; q + 6 <= end && said == NULL; q++) {
+		q = memchr(q, 's', (size_t)(end - q));
+		if (q == NULL)
+			break;
+		if (q + 6 <= end && memcmp(q, "said: ", 6) == 0)
+			said = q;
+	}
+	if (said != NULL)
+		p = said + 6;
+	const char *br = memchr(p, '[', (size_t)(end - p));
+	uint32_t h = hash_bytes(p, (size_t)((br != NULL ? br : end) - p), 2166136261u ^ (uint32_t)st);
+	h = hash_bytes(dsn.p != NULL ? dsn.p : "", dsn.n, h);
+	h = hash_bytes(finding != NULL ? finding : "", finding != NULL ? strlen(finding) : 0, h);
+	return h != 0 ? h : 1;
+}
+
+static struct cause *cause_lookup(struct review *r, enum cause_status st, struct slice reply, struct slice dsn,
+				  const char *msg_finding);
+
+/* The cause for an event, through a small cache (the lookup in the NDR table is the costly part). */
 static struct cause *cause_get(struct review *r, enum cause_status st, struct slice reply, struct slice dsn,
+			       const char *msg_finding)
+{
+	uint32_t key = cause_key(st, reply, dsn, msg_finding);
+	size_t slot = key % CAUSE_CACHE;
+	if (r->cache[slot].key == key)
+		return r->cache[slot].cause;
+	struct cause *c = cause_lookup(r, st, reply, dsn, msg_finding);
+	r->cache[slot].key = key;
+	r->cache[slot].cause = c;
+	return c;
+}
+
+/* The cause for a status and a reply text; finding from the message when eopguard predicted it. */
+static struct cause *cause_lookup(struct review *r, enum cause_status st, struct slice reply, struct slice dsn,
 			       const char *msg_finding)
 {
 	struct ndr_query q;
