@@ -1,8 +1,9 @@
 #!/bin/sh
 # sh contrib/test.sh: install what is missing, build with warnings as errors,
 # and run the whole test suite (cmocka unit tests, miltertest scripts, private
-# Postfix integration tests), then the unit and milter layers again under
-# AddressSanitizer + UndefinedBehaviorSanitizer. Ends with "N passed, N failed".
+# Postfix integration tests, valgrind), a short libFuzzer run of every parser,
+# then the unit and milter layers again under AddressSanitizer +
+# UndefinedBehaviorSanitizer. Ends with "N passed, N failed".
 set -eu
 cd "$(dirname "$0")/.."
 . contrib/lib/deps.sh
@@ -31,6 +32,13 @@ eopguard_build _build/main --enable-werror || exit 1
 echo "==> make check: unit, milter and Postfix integration tests"
 (cd _build/main && make -s -j"$jobs" check) || status=1
 count_results _build/main
+
+echo "==> fuzzing: every parser of outside input, ${FUZZ_SECONDS:-8} s each (make fuzz runs longer)"
+FUZZ_BUILD="$(pwd)/_build/main" FUZZ_OUT="$(pwd)/_build/fuzz" sh tests/fuzz/run.sh "${FUZZ_SECONDS:-8}" \
+	> _build/fuzz.out 2>&1 || status=1
+cat _build/fuzz.out
+passed=$((passed + $(grep -c '^ok - ' _build/fuzz.out || true)))
+failed=$((failed + $(grep -c '^not ok - ' _build/fuzz.out || true)))
 
 echo "==> ASan+UBSan build: unit and milter tests"
 eopguard_build _build/asan --enable-werror --enable-sanitizers || exit 1

@@ -3,7 +3,8 @@
 # Idempotent: does nothing (and needs no network) when all are present.
 
 EOPGUARD_DEPS="gcc make autoconf automake pkg-config libmilter-dev libconfuse-dev libssl-dev \
-zlib1g-dev libcmocka-dev miltertest postfix swaks openssl iproute2 procps bsdutils valgrind"
+zlib1g-dev libcmocka-dev miltertest postfix swaks openssl iproute2 procps bsdutils valgrind \
+clang libclang-rt-14-dev"
 
 # deps_missing: print the packages from $EOPGUARD_DEPS that are not installed.
 deps_missing() {

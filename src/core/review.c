@@ -101,7 +101,8 @@ struct review {
 static void copy_slice(char *dst, size_t cap, struct slice s)
 {
 	size_t n = s.n < cap - 1 ? s.n : cap - 1;
-	memcpy(dst, s.p, n);
+	if (n > 0)
+		memcpy(dst, s.p, n);
 	dst[n] = '\0';
 }
 

@@ -116,7 +116,8 @@ static bool pem_certificates(const char *data, size_t len, STACK_OF(X509) *certs
 /* The private key (or, from the helper, public key) in PEM data, or NULL. */
 static EVP_PKEY *pem_key(const char *data, size_t len, bool *encrypted)
 {
-	*encrypted = strstr(data, "ENCRYPTED") != NULL && strstr(data, "PRIVATE KEY") != NULL;
+	/* data need not be NUL-terminated: search within len only */
+	*encrypted = memmem(data, len, "ENCRYPTED", 9) != NULL && memmem(data, len, "PRIVATE KEY", 11) != NULL;
 	BIO *bio = BIO_new_mem_buf(data, (int)len);
 	if (bio == NULL)
 		return NULL;

@@ -1,0 +1,139 @@
+/*
+ * libFuzzer targets for everything eopguard parses from outside: From
+ * fields, envelope paths, mail log lines, NDR texts, configuration files and
+ * certificate/key files. One file, one target selected at compile time with
+ * -DFUZZ_<NAME>; run.sh builds and runs them. Each target also checks the
+ * invariants it can (escaped output has no control bytes).
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "conf.h"
+#include "maillog.h"
+#include "ndr.h"
+#include "review.h"
+#include "strbuf.h"
+#include "tlsid.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#if defined(FUZZ_FROM)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct addr_from f;
+	const char *why = NULL;
+	if (addr_parse_from((const char *)data, size, &f, &why))
+		for (size_t i = 0; i < f.count && i < ADDR_FROM_MAX; i++)
+			if (f.mailbox[i].domain[0] == '\0')
+				abort();
+	return 0;
+}
+#elif defined(FUZZ_PATH)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = strndup((const char *)data, size);
+	struct addr_path p;
+	if (s != NULL) {
+		addr_parse_path(s, &p, NULL);
+		struct strbuf sb;
+		strbuf_init(&sb, 4096);
+		strbuf_put_reply_escaped(&sb, s, strlen(s));
+		for (size_t i = 0; i < sb.len; i++)
+			if ((unsigned char)sb.data[i] < 0x20 || (unsigned char)sb.data[i] >= 0x7f)
+				abort();
+		strbuf_free(&sb);
+	}
+	free(s);
+	return 0;
+}
+#elif defined(FUZZ_MAILLOG)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct review *r;
+	struct maillog_event ev;
+	maillog_parse((const char *)data, size, 2026, &ev);
+	if (r == NULL) {
+		struct review_options o = { .now = 1795392000, .table_max = 64 };
+		r = review_new(&o);
+		review_begin_file(r, "fuzz");
+	}
+	/* Lines separated by newlines, through the whole correlation. */
+	const char *p = (const char *)data, *end = p + size;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		review_line(r, p, n);
+		p += n + 1;
+	}
+	return 0;
+}
+#elif defined(FUZZ_NDR)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ndr_query q;
+	const struct ndr_record *out[8];
+	ndr_parse_input((const char *)data, size, &q);
+	size_t n = ndr_lookup(&q, out, 8);
+	for (size_t i = 0; i < n; i++)
+		if (out[i]->reply == NULL)
+			abort();
+	return 0;
+}
+#elif defined(FUZZ_CONF) || defined(FUZZ_CERT)
+/* Write the input to a private temporary file. */
+static const char *input_file(const uint8_t *data, size_t size)
+{
+	static char path[64];
+	if (path[0] == '\0')
+		snprintf(path, sizeof path, "/tmp/eopguard-fuzz-%ld", (long)getpid());
+	FILE *fp = fopen(path, "w");
+	if (fp == NULL)
+		abort();
+	fwrite(data, 1, size, fp);
+	fclose(fp);
+	return path;
+}
+#if defined(FUZZ_CONF)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char err[CONF_ERR_MAX];
+	struct conf *c = NULL;
+	if (conf_load(input_file(data, size), &c, err, sizeof err))
+		conf_free(c);
+	return 0;
+}
+#else
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *path = input_file(data, size);
+	size_t n;
+	free(tlsid_public_parts((const char *)data, size, &n));
+	struct conf c;
+	memset(&c, 0, sizeof c);
+	c.tenant.accepted = domain_set_new();
+	c.tenant.certificate_domain = (char *)"mail.contoso.test";
+	c.tenant.smarthost = (char *)"";
+	c.identity.client_cert = (char *)path;
+	c.identity.client_key = (char *)"";
+	c.identity.client_chain = (char *)"";
+	c.identity.ca_file = (char *)"";
+	c.identity.ca_path = (char *)"/nonexistent";
+	c.identity.server_cert = (char *)path;
+	c.identity.server_name = (char *)"mail.contoso.test";
+	c.identity.expiry_warning_days = 21;
+	struct finding_list list;
+	finding_list_clear(&list);
+	tlsid_check(&c, 1795392000, &tlsid_direct_reader, &list, NULL);
+	domain_set_free(c.tenant.accepted);
+	return 0;
+}
+#endif
+#else
+#error "define one FUZZ_<TARGET>"
+#endif
