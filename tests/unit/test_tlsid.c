@@ -294,10 +294,11 @@ static void test_public_parts(void **state)
 	free(pub);
 	tlsid_file_free(&f);
 	/* The same findings through public parts as through the files. */
-	static const char *const certs[] = { "good.pem", "noint.pem", "wrongname.pem", "expired.pem" };
+	static const char *const certs[] = { "good.pem", "noint.pem", "wrongname.pem", "expired.pem", "garbage.pem",
+					     "leaf.der", "empty.pem" };
 	static const char *const keys[] = { "good.key", "mismatch.key" };
 	const struct tlsid_reader pub_reader = { public_read, NULL };
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof certs / sizeof certs[0]; i++) {
 		for (size_t k = 0; k < 2; k++) {
 			struct fixture fx;
 			struct finding_list a, b;
@@ -311,6 +312,10 @@ static void test_public_parts(void **state)
 			names_of(&b, nb, sizeof nb);
 			if (strcmp(na, nb) != 0 && strstr(na, "key-permissions") == NULL)
 				fail_msg("%s + %s: direct \"%s\", via public parts \"%s\"", certs[i], keys[k], na, nb);
+			for (size_t j = 0; j < a.count && j < b.count; j++)
+				if (a.items[j].id == b.items[j].id && a.items[j].id != FINDING_KEY_PERMISSIONS &&
+				    strcmp(a.items[j].hint, b.items[j].hint) != 0)
+					fail_msg("%s: hint differs: \"%s\" vs \"%s\"", certs[i], a.items[j].hint, b.items[j].hint);
 			free_conf(&fx);
 		}
 	}
