@@ -321,6 +321,10 @@ static void test_public_parts(void **state)
 	}
 	pub = tlsid_public_parts("garbage", 7, &n);
 	assert_non_null(pub);
+	assert_string_equal(pub, "(no PEM data)\n");   /* shape kept, content not */
+	free(pub);
+	pub = tlsid_public_parts("", 0, &n);
+	assert_non_null(pub);
 	assert_int_equal(n, 0);
 	free(pub);
 }
