@@ -276,6 +276,7 @@ int main(int argc, char **argv)
 	}
 	static struct daemon_state st;
 	log_init_stderr(&st.log);
+	st.tcp_socket = strncmp(conf->socket, "inet", 4) == 0;
 	if (!state_init(&st, o.conf_path, conf, o.foreground)) {
 		fprintf(stderr, "eopguard: out of memory\n");
 		return EX_OSERR;

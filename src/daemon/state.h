@@ -25,6 +25,7 @@ struct snapshot {
 struct daemon_state {
 	const char *conf_path;
 	bool foreground;
+	bool tcp_socket;           /* listening on inet/inet6: see milter.c's negotiation */
 	pthread_mutex_t lock;      /* guards current */
 	struct snapshot *current;
 	struct logger log;

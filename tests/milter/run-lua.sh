@@ -33,6 +33,13 @@ stop_daemon() {
 trap cleanup EXIT INT TERM
 
 sed "s|@DIR@|$dir|g" "$top_srcdir/tests/milter/milter.conf.in" > "$dir/eopguard.conf"
+# Scripts marked "-- tcp" talk to eopguard over TCP on a free loopback port.
+sockspec="unix:$dir/eopguard.sock"
+if grep -q '^-- tcp$' "$script"; then
+	. "$top_srcdir/tests/lib/common.sh"
+	sockspec="inet:$(free_port)@127.0.0.1"
+	echo "socket = \"$sockspec\"" >> "$dir/eopguard.conf"
+fi
 sed -n 's/^-- conf: //p' "$script" | sed "s|@CERTS@|$dir/certs|g" >> "$dir/eopguard.conf"
 # Scripts that name @CERTS@ get the certificate fixtures, made now.
 if grep -q '@CERTS@' "$script"; then
@@ -42,7 +49,13 @@ fi
 "$top_builddir/eopguard" -f -c "$dir/eopguard.conf" 2>"$dir/stderr" &
 pid=$!
 i=0
-while [ ! -S "$dir/eopguard.sock" ]; do
+listening() {
+	case $sockspec in
+	unix:*) [ -S "$dir/eopguard.sock" ] ;;
+	*) port_listening "$(echo "$sockspec" | sed 's/^inet:\([0-9]*\)@.*/\1/')" ;;
+	esac
+}
+while ! listening; do
 	i=$((i + 1))
 	if [ $i -gt 50 ] || ! kill -0 "$pid" 2>/dev/null; then
 		echo "FAIL: eopguard did not start:"; cat "$dir/stderr"; exit 1
@@ -50,7 +63,7 @@ while [ ! -S "$dir/eopguard.sock" ]; do
 	sleep 0.1
 done
 
-EOPGUARD_SOCKET="unix:$dir/eopguard.sock" EOPGUARD_LOG="$dir/eopguard.log" \
+EOPGUARD_SOCKET="$sockspec" EOPGUARD_LOG="$dir/eopguard.log" \
 EOPGUARD_LIB="$top_srcdir/tests/milter/lib.lua" \
 	miltertest ${MILTERTEST_FLAGS:-} -s "$script"
 rc=$?
