@@ -1,0 +1,114 @@
+#!/bin/sh
+# eopguard with the real sendmail binary (Debian's sendmail-bin, fetched with
+# apt-get download and unpacked privately: it conflicts with postfix), built
+# from contrib/sendmail/eopguard.mc, driven with SMTP on stdin (-bs, queue
+# only). Proves from the replies and the queue files: headers added and
+# forged ones removed, defer gives 451 with eopguard's text, quarantine puts
+# the message in Sendmail's quarantine, rewrite changes the envelope sender,
+# a dead milter tempfails.
+. "$top_srcdir/tests/lib/common.sh"
+[ "$(id -u)" -eq 0 ] || die "must run as root (sendmail and unshare)"
+for c in m4 unshare apt-get dpkg; do command -v $c >/dev/null 2>&1 || die "$c is missing"; done
+PKG="$top_builddir/sendmail-pkgs"
+if [ ! -x "$PKG/root/usr/libexec/sendmail/sendmail" ]; then
+	mkdir -p "$PKG"
+	(cd "$PKG" && apt-get download sendmail-bin sendmail-cf libwrap0 >/dev/null 2>&1) ||
+		{ apt-get update -qq >/dev/null 2>&1; (cd "$PKG" && apt-get download sendmail-bin sendmail-cf libwrap0 >/dev/null 2>&1); } ||
+		die "apt-get download sendmail-bin sendmail-cf libwrap0 failed (no access to Debian's archive?)"
+	for f in "$PKG"/*.deb; do dpkg -x "$f" "$PKG/root" || die "dpkg -x $f"; done
+fi
+R="$PKG/root"
+# Sendmail refuses paths under world-writable directories such as /tmp.
+T_DIR=$(mktemp -d /run/eopguard-sm.XXXXXX) || die "mktemp in /run"
+chmod 755 "$T_DIR"
+EG_PID=
+cleanup() { [ -n "$EG_PID" ] && kill "$EG_PID" 2>/dev/null; sleep 0.2; rm -rf "$T_DIR"; }
+trap cleanup EXIT
+cp "$R/usr/libexec/sendmail/sendmail" "$T_DIR/sendmail"
+chmod 755 "$T_DIR/sendmail"     # no setgid: LD_LIBRARY_PATH must apply
+mkdir -p "$T_DIR/q" && chmod 700 "$T_DIR/q"
+{
+	echo "divert(0)dnl"
+	echo "include(\`$R/usr/share/sendmail/cf/m4/cf.m4')dnl"
+	echo "OSTYPE(\`linux')dnl"
+	echo "define(\`QUEUE_DIR', \`$T_DIR/q')dnl"
+	echo "define(\`confPID_FILE', \`$T_DIR/sendmail.pid')dnl"
+	echo "define(\`STATUS_FILE', \`$T_DIR/statistics')dnl"
+	echo "define(\`ALIAS_FILE', \`')dnl"
+	echo "define(\`confDONT_PROBE_INTERFACES', \`True')dnl"
+	echo "FEATURE(\`accept_unresolvable_domains')dnl"
+	echo "FEATURE(\`no_default_msa')dnl"
+	sed "s|local:/run/eopguard/eopguard.sock|local:$T_DIR/eg.sock|" "$top_srcdir/contrib/sendmail/eopguard.mc"
+	echo "MAILER(\`smtp')dnl"
+} > "$T_DIR/test.mc"
+m4 -D_CF_DIR_="$R/usr/share/sendmail/cf/" "$T_DIR/test.mc" > "$T_DIR/test.cf" 2>"$T_DIR/m4.err" || die "m4: $(cat "$T_DIR/m4.err")"
+
+conf() {   # POLICY-LINES: start eopguard with this policy
+	[ -n "$EG_PID" ] && { kill "$EG_PID"; wait_for 10 sh -c "! kill -0 $EG_PID"; }
+	cat > "$T_DIR/eg.conf" <<EOT
+socket = "local:$T_DIR/eg.sock"
+user = ""
+pidfile = "$T_DIR/eg.pid"
+log = "$T_DIR/eg.log"
+authserv_id = "relay.test"
+tenant {
+  accepted_domains = {"contoso.test"}
+  attribution = "ip"
+}
+rewrite { sender = "relay@contoso.test" }
+$1
+EOT
+	rm -f "$T_DIR/eg.pid"
+	"$top_builddir/eopguard" -c "$T_DIR/eg.conf" || die "eopguard did not start"
+	wait_for 5 test -s "$T_DIR/eg.pid" || die "no eopguard pidfile"
+	EG_PID=$(cat "$T_DIR/eg.pid")
+}
+# smtp NAME FROM [HEADER...]: one transaction through sendmail -bs, fed a line
+# at a time (sendmail rejects input sent before its greeting).
+smtp() {
+	name=$1 from=$2; shift 2
+	{
+		printf 'HELO client.test\nMAIL FROM:<%s>\nRCPT TO:<user@example.net>\nDATA\n' "$from"
+		for h in "$@"; do printf '%s\n' "$h"; done
+		printf 'Subject: %s\n\nbody\n.\nQUIT\n' "$name"
+	} | while IFS= read -r line; do sleep 0.05; printf '%s\r\n' "$line"; done |
+		LD_LIBRARY_PATH="$R/usr/lib/x86_64-linux-gnu" unshare --uts sh -c \
+			"hostname relay.test; '$T_DIR/sendmail' -C '$T_DIR/test.cf' -bs -odq" > "$T_DIR/$name.out" 2>&1
+}
+# queued NAME: the queue file (qf, or hf when quarantined) of the message with that Subject.
+queued() {
+	f=$(grep -l "^H??Subject: $1\$" "$T_DIR"/q/qf* "$T_DIR"/q/hf* 2>/dev/null | head -1)
+	echo "${f:-/dev/null}"
+}
+
+conf 'policy { sender_not_accepted = "defer" }'
+smtp annotated app@contoso.test "From: app@contoso.test" "X-EOPGuard: forged by the client"
+t_grep "annotated: accepted" "Message accepted for delivery" "$T_DIR/annotated.out"
+qf=$(queued annotated)
+t_grep "annotated: X-EOPGuard added" "H??X-EOPGuard: relay.test; verdict=pass; action=accept;" "$qf"
+t_grep "annotated: folded with a TAB" "$(printf '\tidentity=pass;')" "$qf"
+t_nogrep "annotated: forged field removed" "forged by the client" "$qf"
+t_grep "annotated: logged with Sendmail's queue id" "$(basename "$qf" | cut -c3-): verdict=pass action=accept" "$T_DIR/eg.log"
+
+smtp deferred app@other.example "From: app@contoso.test"
+t_grep "deferred: 451 4.7.64 with eopguard's text" '451 4.7.64 eopguard: sender-not-accepted: EOP would answer "550 5.7.64 Relay Access Denied ATTR36"' "$T_DIR/deferred.out"
+t_check "deferred: nothing queued" test "$(queued deferred)" = /dev/null
+
+conf 'policy { sender_not_accepted = "rewrite" }'
+smtp rewritten erp@erp.internal "From: erp@contoso.test"
+t_grep "rewritten: accepted" "Message accepted for delivery" "$T_DIR/rewritten.out"
+t_grep "rewritten: envelope sender replaced in the queue file" "S<relay@contoso.test>" "$(queued rewritten)"
+t_grep "rewritten: header says so" "sender=rewritten (contoso.test)" "$(queued rewritten)"
+
+conf 'policy { sender_not_accepted = "quarantine" }'
+smtp held app@other.example "From: app@contoso.test"
+t_grep "quarantine: accepted" "Message accepted for delivery" "$T_DIR/held.out"
+hq=$(queued held)
+t_check "quarantine: in Sendmail's quarantine (hf file)" sh -c "basename '$hq' | grep -q '^hf'"
+t_grep "quarantine: reason recorded" "qeopguard: sender-not-accepted" "$hq"
+
+kill "$EG_PID"; wait_for 10 sh -c "! kill -0 $EG_PID"; EG_PID=
+smtp dead app@contoso.test "From: app@contoso.test"
+t_grep "dead milter: temporary failure (F=T)" "451 4.3.2" "$T_DIR/dead.out"
+t_check "dead milter: nothing queued" test "$(queued dead)" = /dev/null
+t_done
