@@ -51,7 +51,8 @@ static void check_tenant(const struct conf *c, struct check_report *r)
 /* The sender policy with the rewrite setting. */
 static void check_rewrite(const struct conf *c, struct check_report *r)
 {
-	if (c->policy.sender_not_accepted != ACTION_REWRITE)
+	/* Only with attribution = ip is a sender outside the accepted domains a failure. */
+	if (c->policy.sender_not_accepted != ACTION_REWRITE || c->tenant.attribution != ATTRIBUTION_IP)
 		return;
 	if (c->rewrite_sender[0] == '\0')
 		check_add(r, CHECK_WARN, "rewrite-sender",

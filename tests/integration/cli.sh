@@ -45,6 +45,12 @@ printf 'user = ""\nsocket = "unix:%s/no/such/dir/s.sock"\npidfile = ""\nlog = "s
 run bad-socket-dir 71 "$EG" -f -c "$T_DIR/sock.conf"
 t_grep "socket problem explained" "cannot listen" "$T_DIR/bad-socket-dir"
 
+# rewrite without rewrite.sender: a warning in ip mode, irrelevant with a certificate.
+printf 'socket = "unix:/x"\ntenant {\n  accepted_domains = {"c.test"}\n  attribution = "ip"\n}\n' > "$T_DIR/ipmode.conf"
+run ip-rewrite-warning 0 "$CTL" check -c "$T_DIR/ipmode.conf"
+t_grep "ip mode: empty rewrite.sender is a warning" "WARN rewrite-sender policy.sender_not_accepted = rewrite but rewrite.sender is empty" "$T_DIR/ip-rewrite-warning"
+t_nogrep "certificate mode: no rewrite warning" "rewrite-sender" "$T_DIR/sample-conf-t"
+
 run usage-unknown-flag 64 "$EG" -Z
 t_grep "usage printed" "usage: eopguard [-c FILE]" "$T_DIR/usage-unknown-flag"
 run usage-extra-arg 64 "$EG" extra

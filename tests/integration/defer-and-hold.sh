@@ -52,7 +52,7 @@ t_grep "reload logged" "configuration reloaded from $T_DIR/eopguard.conf" "$T_DI
 send_mail "$RELAY_PORT" "$T_DIR/hold" --from app@other.example --to user@example.net \
 	--header "From: app@contoso.test" --header "Subject: hold"
 t_grep "quarantine: client sees 250" "<-  250 2.0.0 Ok: queued" "$T_DIR/hold"
-wait_for 10 sh -c "postqueue -c '$T_DIR/relay/etc' -j | grep -q '\"queue_name\": \"hold\"'" || true
+held relay || true
 queue_json relay > "$T_DIR/queue.json"
 t_grep "quarantine: message is in Postfix's hold queue" '"queue_name": "hold"' "$T_DIR/queue.json"
 t_grep "quarantine: Postfix logged the hold" "milter-hold: END-OF-MESSAGE" "$T_DIR/relay/maillog"

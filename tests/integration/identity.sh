@@ -119,7 +119,7 @@ wait_for 10 grep -q 'configuration reloaded' "$T_DIR/eopguard.log" || t_fail "re
 send_mail "$RELAY_PORT" "$T_DIR/send3" --from app@contoso.test --to user@example.net \
 	--header "From: app@contoso.test" --header "Subject: three"
 t_grep "quarantine: accepted" "<-  250 2.0.0 Ok: queued" "$T_DIR/send3"
-wait_for 10 sh -c "postqueue -c '$T_DIR/relay/etc' -j | grep -q '\"queue_name\": \"hold\"'" || true
+held relay || true
 queue_json relay > "$T_DIR/queue.json"
 t_grep "quarantine: held in Postfix's hold queue" '"queue_name": "hold"' "$T_DIR/queue.json"
 t_grep "quarantine: logged" "verdict=fail action=quarantine findings=key-mismatch" "$T_DIR/eopguard.log"

@@ -180,6 +180,11 @@ queue_json() {
 	postqueue -c "$T_DIR/$1/etc" -j 2>/dev/null
 }
 
+# held NAME: true when the instance's hold queue has a message (waits up to 10 s).
+held() {
+	wait_for 10 sh -c "postqueue -c '$T_DIR/$1/etc' -j | grep -q '\"queue_name\": \"hold\"'"
+}
+
 # wait_queue_empty NAME SECONDS
 wait_queue_empty() {
 	wait_for "$2" sh -c "[ -z \"\$(postqueue -c '$T_DIR/$1/etc' -j 2>/dev/null)\" ]"
