@@ -300,6 +300,8 @@ static void sendmail_message(struct slice m, struct maillog_event *ev)
 			ev->status = MS_BOUNCED;
 		else if (ev->dsn.n > 0 && ev->dsn.p[0] == '4')
 			ev->status = MS_DEFERRED;
+		else if (ev->dsn.n == 0 && st.n > 0)
+			ev->kind = ML_SKIP;   /* stat=queued, stat=quarantined, or a milter refusal echoed (counted from its Milter line) */
 		else
 			ev->kind = ML_MALFORMED;
 		/* "Deferred: 451 4.4.62 text" -> the reply after "Deferred: " */
@@ -311,6 +313,13 @@ static void sendmail_message(struct slice m, struct maillog_event *ev)
 		ev->kind = ML_FROM;
 		ev->from = unbracket(FIELD(m, "from=", ","));
 		ev->relay = FIELD(m, "relay=", ",");
+	} else if (STARTS(m, "milter=")) {
+		/* "milter=eopguard, quarantine=eopguard: chain-incomplete" */
+		struct slice q = FIELD(m, "quarantine=", "");
+		if (q.n > 0) {
+			ev->kind = ML_MILTER_HOLD;
+			ev->reply = q;
+		}
 	} else if (STARTS(m, "Milter")) {
 		struct slice rej = FIELD(m, "reject=", "");
 		struct slice q = FIELD(m, "quarantine=", "");

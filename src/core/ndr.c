@@ -109,7 +109,8 @@ static void find_eopguard_reply(const char *text, size_t len, struct ndr_query *
 		size_t n = 0;
 		while (f + n < text + len && n < sizeof q->finding - 1 && (islower((unsigned char)f[n]) || f[n] == '-'))
 			n++;
-		if (n > 0 && f + n < text + len && f[n] == ':') {
+		/* "eopguard: <finding>:" in replies; "eopguard: <finding>" alone as a quarantine reason */
+		if (n > 0 && (f + n == text + len || f[n] == ':')) {
 			memcpy(q->finding, f, n);
 			q->finding[n] = '\0';
 			/* eopguard's own enhanced code stands just before "eopguard: ". */

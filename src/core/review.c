@@ -279,9 +279,16 @@ static struct cause *cause_lookup(struct review *r, enum cause_status st, struct
 		copy_slice(code, sizeof code, dsn);
 	const struct ndr_record *ndr = n == 1 ? recs[0] : NULL;
 	char finding[FINDING_KEEP + 1] = "";
-	if (q.finding[0] != '\0')
+	if (q.finding[0] != '\0') {
+		/* eopguard's own refusal: group it under the response it predicted, whichever
+		 * code the MTA logged first (Sendmail keeps "451 4.7.64", Postfix only "4.7.64"). */
 		snprintf(finding, sizeof finding, "%s", q.finding);
-	else if (msg_finding != NULL && msg_finding[0] != '\0' &&
+		const struct ndr_record *predicted = ndr_for_finding(q.finding);
+		if (predicted != NULL) {
+			ndr = predicted;
+			ndr_enhanced_with_class(predicted->reply, predicted->reply[0], code, sizeof code);
+		}
+	} else if (msg_finding != NULL && msg_finding[0] != '\0' &&
 		 (ndr == NULL || ndr_for_finding(msg_finding) == ndr || st == CS_HELD))
 		snprintf(finding, sizeof finding, "%s", msg_finding);
 	/* A hold carries no code: the response eopguard predicted stands in for it. */

@@ -22,7 +22,13 @@ R="$PKG/root"
 T_DIR=$(mktemp -d /run/eopguard-sm.XXXXXX) || die "mktemp in /run"
 chmod 755 "$T_DIR"
 EG_PID=
-cleanup() { [ -n "$EG_PID" ] && kill "$EG_PID" 2>/dev/null; sleep 0.2; rm -rf "$T_DIR"; }
+LOGSINK_PID=
+cleanup() {
+	[ -n "$EG_PID" ] && kill "$EG_PID" 2>/dev/null
+	[ -n "$LOGSINK_PID" ] && kill "$LOGSINK_PID" 2>/dev/null
+	sleep 0.2
+	rm -rf "$T_DIR"
+}
 trap cleanup EXIT
 cp "$R/usr/libexec/sendmail/sendmail" "$T_DIR/sendmail"
 chmod 755 "$T_DIR/sendmail"     # no setgid: LD_LIBRARY_PATH must apply
@@ -72,9 +78,21 @@ smtp() {
 		for h in "$@"; do printf '%s\n' "$h"; done
 		printf 'Subject: %s\n\nbody\n.\nQUIT\n' "$name"
 	} | while IFS= read -r line; do sleep 0.05; printf '%s\r\n' "$line"; done |
-		LD_LIBRARY_PATH="$R/usr/lib/x86_64-linux-gnu" unshare --uts sh -c \
-			"hostname relay.test; '$T_DIR/sendmail' -C '$T_DIR/test.cf' -bs -odq" > "$T_DIR/$name.out" 2>&1
+		LD_LIBRARY_PATH="$R/usr/lib/x86_64-linux-gnu" unshare --uts --mount sh -c \
+			"$PRIVATE_DEVLOG; hostname relay.test; '$T_DIR/sendmail' -C '$T_DIR/test.cf' -bs -odq" \
+			> "$T_DIR/$name.out" 2>&1
 }
+
+# What sendmail logs goes to syslog(3), i.e. /dev/log. In sendmail's private
+# mount namespace /dev is a tmpfs with the real null/zero/random nodes bound
+# back and /dev/log pointing at logsink, which writes the lines to sm.log.
+"$top_builddir/tests/tools/logsink" "$T_DIR/devlog" "$T_DIR/sm.log" relay >/dev/null 2>&1 &
+LOGSINK_PID=$!
+wait_for 5 test -S "$T_DIR/devlog" || die "logsink did not start"
+mkdir -p "$T_DIR/realdev"
+PRIVATE_DEVLOG="mount --bind /dev '$T_DIR/realdev' && mount -t tmpfs none /dev && \
+for n in null zero urandom random; do touch /dev/\$n && mount --bind '$T_DIR/realdev/'\$n /dev/\$n; done && \
+ln -s '$T_DIR/devlog' /dev/log"
 # queued NAME: the queue file (qf, or hf when quarantined) of the message with that Subject.
 queued() {
 	f=$(grep -l "^H??Subject: $1\$" "$T_DIR"/q/qf* "$T_DIR"/q/hf* 2>/dev/null | head -1)
@@ -111,4 +129,10 @@ kill "$EG_PID"; wait_for 10 sh -c "! kill -0 $EG_PID"; EG_PID=
 smtp dead app@contoso.test "From: app@contoso.test"
 t_grep "dead milter: temporary failure (F=T)" "451 4.3.2" "$T_DIR/dead.out"
 t_check "dead milter: nothing queued" test "$(queued dead)" = /dev/null
+# What sendmail logged, read back by review.
+"$top_builddir/eopguardctl" review --json "$T_DIR/sm.log" > "$T_DIR/review.json"
+t_grep "sendmail log captured" "sendmail[" "$T_DIR/sm.log"
+t_grep "review: the deferral as a milter refusal with its finding" '"finding":"sender-not-accepted","status":"milter-rejected","messages":1' "$T_DIR/review.json"
+t_grep "review: the quarantine as a hold" '"status":"held","messages":1' "$T_DIR/review.json"
+t_grep "review: no line of real sendmail is malformed" '"malformed":0}' "$T_DIR/review.json"
 t_done

@@ -192,6 +192,13 @@ static void test_eopguard_reply_and_long_input(void **state)
 	assert_string_equal(q.finding, "null-sender");
 	assert_int_equal(q.own_class, '5');
 
+	const char *reason = "eopguard: cert-expired";
+	ndr_parse_input(reason, strlen(reason), &q);
+	assert_string_equal(q.finding, "cert-expired");
+	const char *prose = "eopguard: a sentence";
+	ndr_parse_input(prose, strlen(prose), &q);
+	assert_string_equal(q.finding, "");
+
 	static char big[200000];
 	memset(big, '5', sizeof big - 1);
 	for (size_t i = 1; i < sizeof big - 1; i += 2)

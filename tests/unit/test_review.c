@@ -120,12 +120,41 @@ static void test_bounded_table(void **state)
 	review_free(NULL);
 }
 
+/* Lines a real sendmail logged with eopguard (tests/fixtures/sendmail-real.log). */
+static void test_real_sendmail_log(void **state)
+{
+	char path[1024];
+	const char *top = getenv("top_srcdir");
+	(void)state;
+	snprintf(path, sizeof path, "%s/tests/fixtures/sendmail-real.log", top != NULL ? top : ".");
+	FILE *fp = fopen(path, "r");
+	assert_non_null(fp);
+	struct review_options o = { .now = maillog_parse_iso("2026-12-01", 10) };
+	struct review *r = review_new(&o);
+	review_begin_file(r, "sendmail");
+	char line[8192];
+	while (fgets(line, sizeof line, fp) != NULL)
+		review_line(r, line, strcspn(line, "\n"));
+	fclose(fp);
+	struct strbuf sb;
+	strbuf_init(&sb, 1 << 20);
+	review_format_json(r, &sb);
+	/* each run appears twice (sm-mta and sendmail tags): the same queue ids, counted once */
+	expect(sb.data, "\"malformed\":0}");
+	expect(sb.data, "\"milter_rejected\":1,\"held\":1");
+	expect(sb.data, "{\"code\":\"5.7.64\",\"reply\":\"550 5.7.64 Relay Access Denied ATTR36\",\"finding\":\"sender-not-accepted\",\"status\":\"milter-rejected\",\"messages\":1");
+	expect(sb.data, "\"finding\":\"sender-not-accepted\",\"status\":\"held\",\"messages\":1");
+	strbuf_free(&sb);
+	review_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_text_since_and_messages),
 		cmocka_unit_test(test_bounded_table),
+		cmocka_unit_test(test_real_sendmail_log),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
