@@ -120,13 +120,13 @@ static void test_bounded_table(void **state)
 	review_free(NULL);
 }
 
-/* Lines a real sendmail logged with eopguard (tests/fixtures/sendmail-real.log). */
+/* Lines a real sendmail logged with eopguard (tests/fixtures/sendmail-real.maillog). */
 static void test_real_sendmail_log(void **state)
 {
 	char path[1024];
 	const char *top = getenv("top_srcdir");
 	(void)state;
-	snprintf(path, sizeof path, "%s/tests/fixtures/sendmail-real.log", top != NULL ? top : ".");
+	snprintf(path, sizeof path, "%s/tests/fixtures/sendmail-real.maillog", top != NULL ? top : ".");
 	FILE *fp = fopen(path, "r");
 	assert_non_null(fp);
 	struct review_options o = { .now = maillog_parse_iso("2026-12-01", 10) };
