@@ -32,7 +32,10 @@ send_mail "$RELAY_PORT" "$T_DIR/s3" --from ok@ok.test --to d@fabrikam.example --
 send_mail "$RELAY_PORT" "$T_DIR/s4" --from scan@scan.local --to e@fabrikam.example --header "Subject: refused"
 t_grep "eopguard refused the unaccepted sender" "<** 451 4.7.64 eopguard: sender-not-accepted" "$T_DIR/s4"
 wait_for 20 sink_has sink 2 || t_fail "the accepted message and the bounce did not reach the sink"
-wait_for 20 sh -c "grep -c 'status=deferred' '$T_DIR/relay/maillog' | grep -q '^[2-9]'" || t_fail "no retry of the deferred message"
+# A second attempt for the deferred message, forced instead of waited for.
+wait_for 20 grep -q 'status=deferred' "$T_DIR/relay/maillog" || t_fail "the message to the EOP stand-in was not deferred"
+postqueue -c "$T_DIR/relay/etc" -f
+wait_for 30 sh -c "grep -c 'status=deferred' '$T_DIR/relay/maillog' | grep -q '^[2-9]'" || t_fail "no retry of the deferred message after postqueue -f"
 
 R="$top_builddir/eopguardctl"
 "$R" review "$T_DIR/relay/maillog" "$T_DIR/eopguard.log" > "$T_DIR/review.txt" 2>&1
