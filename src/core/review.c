@@ -265,8 +265,14 @@ static struct cause *cause_get(struct review *r, enum cause_status st, struct sl
 }
 
 /* The cause for a status and a reply text; finding from the message when eopguard predicted it. */
+
+/*
+ * The cause for a status and a reply: code and EOP variant from the reply
+ * (for eopguard's own refusals, the response it predicted), and the finding
+ * eopguard logged for the message when it predicted this response.
+ */
 static struct cause *cause_lookup(struct review *r, enum cause_status st, struct slice reply, struct slice dsn,
-			       const char *msg_finding)
+				  const char *msg_finding)
 {
 	struct ndr_query q;
 	const struct ndr_record *recs[4];
