@@ -264,8 +264,6 @@ static struct cause *cause_get(struct review *r, enum cause_status st, struct sl
 	return c;
 }
 
-/* The cause for a status and a reply text; finding from the message when eopguard predicted it. */
-
 /*
  * The cause for a status and a reply: code and EOP variant from the reply
  * (for eopguard's own refusals, the response it predicted), and the finding
