@@ -281,6 +281,8 @@ static struct cause *cause_lookup(struct review *r, enum cause_status st, struct
 		snprintf(code, sizeof code, "%s", q.enhanced);
 	else
 		copy_slice(code, sizeof code, dsn);
+	if (strspn(code, "0123456789.") != strlen(code))
+		code[0] = '\0';   /* dsn= from a log line is text we print: digits and dots only */
 	const struct ndr_record *ndr = n == 1 ? recs[0] : NULL;
 	char finding[FINDING_KEEP + 1] = "";
 	if (q.finding[0] != '\0') {
@@ -461,10 +463,12 @@ static void on_eopguard(struct review *r, const struct maillog_event *ev)
 	if (m == NULL)
 		return;
 	if (ev->verdict.n == 4 && memcmp(ev->verdict.p, "fail", 4) == 0 && ev->findings.n > 0 && ev->findings.p[0] != '-') {
+		/* the first finding name; anything but [a-z-] means it is not one of ours */
 		size_t n = 0;
-		while (n < ev->findings.n && ev->findings.p[n] != ',')
+		while (n < ev->findings.n && ((ev->findings.p[n] >= 'a' && ev->findings.p[n] <= 'z') || ev->findings.p[n] == '-'))
 			n++;
-		copy_slice(m->finding, sizeof m->finding, (struct slice){ ev->findings.p, n });
+		if (n == ev->findings.n || ev->findings.p[n] == ',')
+			copy_slice(m->finding, sizeof m->finding, (struct slice){ ev->findings.p, n });
 	}
 	if (m->sender[0] == '\0')
 		copy_slice(m->sender, sizeof m->sender, ev->from);

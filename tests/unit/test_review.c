@@ -148,6 +148,30 @@ static void test_real_sendmail_log(void **state)
 	review_free(r);
 }
 
+/* Text taken from log fields never reaches the report unescaped. */
+static void test_hostile_fields(void **state)
+{
+	static const char *const lines[] = {
+		"Nov 23 10:00:00 relay eopguard[5]: QQQQQ1: verdict=fail action=accept findings=\x1b[31mred,x sender=<a@b> from=- predicted=-",
+		"Nov 23 10:00:01 relay postfix/smtp[1]: QQQQQ1: to=<a@b.example>, relay=x, dsn=\x1b[2J5.0.0, status=bounced (no code here)",
+	};
+	struct review_options o = { .now = maillog_parse_iso("2026-12-01", 10) };
+	struct strbuf sb;
+	(void)state;
+	struct review *r = review_new(&o);
+	review_begin_file(r, "hostile");
+	for (size_t i = 0; i < 2; i++)
+		review_line(r, lines[i], strlen(lines[i]));
+	strbuf_init(&sb, 1 << 20);
+	review_format_text(r, &sb);
+	for (size_t i = 0; i < sb.len; i++)
+		if (sb.data[i] == 0x1b)
+			fail_msg("an escape byte reached the report:\n%s", sb.data);
+	expect(sb.data, "bounced (no code): no code here");
+	strbuf_free(&sb);
+	review_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_text_since_and_messages),
 		cmocka_unit_test(test_bounded_table),
 		cmocka_unit_test(test_real_sendmail_log),
+		cmocka_unit_test(test_hostile_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
