@@ -42,4 +42,5 @@ END {
 	flush()
 	print "};"
 	print "const size_t ndr_table_len = sizeof ndr_table / sizeof ndr_table[0];"
+	print "_Static_assert(sizeof ndr_table / sizeof ndr_table[0] <= NDR_TABLE_MAX, \"data/ndr.txt: more records than NDR_TABLE_MAX\");"
 }

@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -196,8 +197,12 @@ static bool contains_nocase(const char *text, size_t len, const char *needle, si
 {
 	if (nl == 0 || nl > len)
 		return false;
+	int first_lower = tolower((unsigned char)needle[0]);
+	int first_upper = toupper((unsigned char)needle[0]);
 	for (size_t i = 0; i + nl <= len; i++) {
-		size_t k = 0;
+		if (text[i] != first_lower && text[i] != first_upper)
+			continue;
+		size_t k = 1;
 		while (k < nl && tolower((unsigned char)text[i + k]) == tolower((unsigned char)needle[k]))
 			k++;
 		if (k == nl)
@@ -244,25 +249,23 @@ size_t ndr_lookup(const struct ndr_query *q, const struct ndr_record **out, size
 	bool by_code = false;
 	for (size_t i = 0; i < ndr_table_len; i++)
 		by_code |= ndr_record_covers(&ndr_table[i], q->enhanced);
-	/* First pass: the best text score among candidates. */
-	for (size_t i = 0; i < ndr_table_len; i++) {
+	/* The text score of every candidate, once: SIZE_MAX marks a non-candidate. */
+	size_t score[NDR_TABLE_MAX];
+	for (size_t i = 0; i < ndr_table_len && i < NDR_TABLE_MAX; i++) {
 		const struct ndr_record *r = &ndr_table[i];
+		score[i] = SIZE_MAX;
 		if (by_code && !ndr_record_covers(r, q->enhanced))
 			continue;
-		size_t s = match_score(r, q->text, q->text_len);
-		if (s > best)
-			best = s;
+		score[i] = match_score(r, q->text, q->text_len);
+		if (score[i] > best)
+			best = score[i];
 	}
 	if (!by_code && best == 0)
 		return 0;
-	/* Second pass: those with the best score (all candidates when none matched). */
-	for (size_t i = 0; i < ndr_table_len && n < max; i++) {
-		const struct ndr_record *r = &ndr_table[i];
-		if (by_code && !ndr_record_covers(r, q->enhanced))
-			continue;
-		if (match_score(r, q->text, q->text_len) == best)
-			out[n++] = r;
-	}
+	/* Those with the best score (all candidates when none matched). */
+	for (size_t i = 0; i < ndr_table_len && i < NDR_TABLE_MAX && n < max; i++)
+		if (score[i] == best)
+			out[n++] = &ndr_table[i];
 	return n;
 }
 

@@ -23,6 +23,9 @@ struct ndr_record {
 	const char *predict;  /* space-separated finding names */
 };
 
+/* Upper bound on the records in data/ndr.txt; the generated table asserts it. */
+#define NDR_TABLE_MAX 512
+
 extern const struct ndr_record ndr_table[];
 extern const size_t ndr_table_len;
 

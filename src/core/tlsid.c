@@ -121,8 +121,12 @@ static EVP_PKEY *pem_key(const char *data, size_t len, bool *encrypted)
 	BIO *bio = BIO_new_mem_buf(data, (int)len);
 	if (bio == NULL)
 		return NULL;
-	EVP_PKEY *k = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
-	if (k == NULL) {
+	/* Each PEM reader sets up OpenSSL 3's decoders, which costs far more than
+	 * the search for the block label every key PEM block carries. */
+	EVP_PKEY *k = NULL;
+	if (memmem(data, len, "PRIVATE KEY-----", 16) != NULL)
+		k = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+	if (k == NULL && memmem(data, len, "PUBLIC KEY-----", 15) != NULL) {
 		(void)BIO_reset(bio);
 		k = PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
 	}

@@ -91,7 +91,7 @@ static const char *input_file(const uint8_t *data, size_t size)
 {
 	static char path[64];
 	if (path[0] == '\0')
-		snprintf(path, sizeof path, "/tmp/eopguard-fuzz-%ld", (long)getpid());
+		snprintf(path, sizeof path, "/dev/shm/eopguard-fuzz-%ld", (long)getpid());
 	FILE *fp = fopen(path, "w");
 	if (fp == NULL)
 		abort();
