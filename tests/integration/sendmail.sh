@@ -24,9 +24,11 @@ chmod 755 "$T_DIR"
 EG_PID=
 LOGSINK_PID=
 cleanup() {
-	[ -n "$EG_PID" ] && kill "$EG_PID" 2>/dev/null
-	[ -n "$LOGSINK_PID" ] && kill "$LOGSINK_PID" 2>/dev/null
-	sleep 0.2
+	for p in $EG_PID $LOGSINK_PID; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null   # reaps the log listener, our child
+		wait_for 20 sh -c "! kill -0 $p" || { echo "not ok - cleanup: pid $p did not stop on SIGTERM"; kill -KILL "$p"; }
+	done
 	rm -rf "$T_DIR"
 }
 trap cleanup EXIT

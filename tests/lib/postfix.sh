@@ -26,8 +26,17 @@ t_cleanup() {
 	for p in $T_PIDS; do
 		kill -TERM "$p" 2>/dev/null
 	done
+	# The daemon is not our child (it forks away): wait until each PID is
+	# gone, so that it has finished its own exit (and, under the
+	# sanitizers, written its report) before the test counts as over.
+	stuck=0
 	for p in $T_PIDS; do
 		wait "$p" 2>/dev/null
+		if ! wait_for 20 sh -c "! kill -0 $p"; then
+			echo "not ok - cleanup: pid $p ($(ps -o comm= -p "$p")) did not stop on SIGTERM; killed"
+			kill -KILL "$p" 2>/dev/null
+			stuck=1
+		fi
 	done
 	if [ "$T_FAILED" -gt 0 ] || [ -n "${KEEP_TMP:-}" ]; then
 		for f in "$T_DIR"/*/maillog "$T_DIR"/eopguard.log; do
@@ -35,6 +44,7 @@ t_cleanup() {
 		done
 	fi
 	[ -n "${KEEP_TMP:-}" ] || rm -rf "$T_DIR"
+	[ $stuck -eq 0 ] || exit 1
 }
 
 # sink_start NAME: smtp-sink on a free port, dumping messages into $T_DIR/NAME/.
