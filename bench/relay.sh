@@ -5,7 +5,9 @@
 # sessions; one message per connection, 2 KiB each. Prints the median
 # messages/s of RUNS runs and the ratio to no milter, then eopguard's peak RSS
 # (also at 100 sessions). Defaults: 5000 messages, 3 runs. Needs root; installs
-# opendkim if missing. Nothing is asserted.
+# opendkim if missing. Nothing is asserted. A "null milter" row
+# (bench/nullmilter.c) shows what the milter protocol alone costs.
+# SESSIONS="10 20 40" and ROWS="null eopguard opendkim" pick a subset.
 set -eu
 cd "$(dirname "$0")/.."
 MESSAGES=${1:-5000}
@@ -63,6 +65,16 @@ EOT
 dkim_start "local:$T_DIR/dkim/dkim.sock" unix
 dkim_start "inet:$TCP_DKIM@127.0.0.1" tcp
 
+# The floor: a milter that does nothing (bench/nullmilter.c).
+TCP_NULL=$(free_port)
+mkdir -p "$T_DIR/null" && chmod 755 "$T_DIR/null"
+cc -O2 -o "$T_DIR/null/nullmilter" bench/nullmilter.c -lmilter -pthread || { echo "cannot build bench/nullmilter.c"; exit 1; }
+(umask 000; exec "$T_DIR/null/nullmilter" "unix:$T_DIR/null/null.sock") &
+T_PIDS="$T_PIDS $!"
+"$T_DIR/null/nullmilter" "inet:$TCP_NULL@127.0.0.1" &
+T_PIDS="$T_PIDS $!"
+wait_for 5 test -S "$T_DIR/null/null.sock" || { echo "nullmilter did not start"; exit 1; }
+
 sink_start sink
 RELAY_PORT=$(free_port)
 postfix_start relay "$RELAY_PORT" "$SINK_PORT" <<EOT
@@ -99,9 +111,11 @@ for s in ${SESSIONS:-10 20 40}; do
 	use_milter ""
 	base=$(measure "$s")
 	printf '%-22s %8s %10s %12s\n' "none" "$s" "$base" "1.00"
-	for m in "eopguard unix:unix:$T_DIR/run/eopguard.sock" "eopguard tcp:inet:127.0.0.1:$TCP_EG" \
+	for m in "null milter unix:unix:$T_DIR/null/null.sock" "null milter tcp:inet:127.0.0.1:$TCP_NULL" \
+		 "eopguard unix:unix:$T_DIR/run/eopguard.sock" "eopguard tcp:inet:127.0.0.1:$TCP_EG" \
 		 "opendkim unix:unix:$T_DIR/dkim/dkim.sock" "opendkim tcp:inet:127.0.0.1:$TCP_DKIM"; do
 		name=${m%%:*}
+		case " ${ROWS:-null eopguard opendkim} " in *" ${name%% *} "*) ;; *) continue ;; esac
 		use_milter "${m#*:}"
 		v=$(measure "$s")
 		printf '%-22s %8s %10s %12s\n' "$name" "$s" "$v" "$(awk -v a="$v" -v b="$base" 'BEGIN { printf "%.2f", a / b }')"

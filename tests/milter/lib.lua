@@ -20,6 +20,11 @@ function eg.send(conn, msg)
 		err = mt.rcptto(conn, msg.rcpt or "<user@example.net>")
 		if err ~= nil then error("rcptto: " .. err) end
 	end
+	if not mt.test_option(conn, SMFIP_NODATA) then
+		err = mt.data(conn)
+		if err ~= nil then error("data: " .. err) end
+		if mt.getreply(conn) ~= SMFIR_CONTINUE then error("data: no continue") end
+	end
 	for _, h in ipairs(msg.headers or {}) do
 		err = mt.header(conn, h[1], h[2])
 		if err ~= nil then error("header " .. h[1] .. ": " .. err) end
