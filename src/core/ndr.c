@@ -200,7 +200,8 @@ static bool contains_nocase(const char *text, size_t len, const char *needle, si
 	int first_lower = tolower((unsigned char)needle[0]);
 	int first_upper = toupper((unsigned char)needle[0]);
 	for (size_t i = 0; i + nl <= len; i++) {
-		if (text[i] != first_lower && text[i] != first_upper)
+		int c = (unsigned char)text[i];
+		if (c != first_lower && c != first_upper)
 			continue;
 		size_t k = 1;
 		while (k < nl && tolower((unsigned char)text[i + k]) == tolower((unsigned char)needle[k]))

@@ -151,6 +151,8 @@ static void test_lookup_cases(void **state)
 		{ "subjectmismatch block", "Reason: [{LED=450 4.7.320 Certificate validation failed};{MSG=SubjectMismatch};{FQDN=hybrid.domain.com}]",
 		  "450", "4.7.320", 1, "450 4.7.320 Certificate validation failed" },
 		{ "text only", "TenantAttribution; Relay Access Denied", "", "", 1, "550 5.7.64 TenantAttribution; Relay Access Denied" },
+		{ "text only, other case, after 8-bit bytes", "\xe9\xff tenantattribution; RELAY ACCESS DENIED", "", "", 1,
+		  "550 5.7.64 TenantAttribution; Relay Access Denied" },
 		{ "code-less record", "The message can't be submitted because the sender's submission quota was exceeded", "", "", 1,
 		  "The message can't be submitted because the sender's submission quota was exceeded" },
 		{ "unknown code", "550 5.9.99 whatever", "550", "5.9.99", 0, NULL },
