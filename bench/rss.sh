@@ -40,23 +40,26 @@ EOT
 rss() { awk -v k="$1" '$1 == k ":" { print $2 }' /proc/"$EG_PID"/status; }
 # send N: N messages, half from an accepted domain and half from another.
 send() {
-	half=$(($1 / 2))
-	for from in app@contoso.test app@vendor.example; do
-		smtp-source -A -s 10 -m "$half" -l 2048 -f "$from" -t user@example.net "127.0.0.1:$RELAY_PORT" \
-			>/dev/null 2>&1 &
+	send_half=$(($1 / 2))
+	send_pids=
+	for send_from in app@contoso.test app@vendor.example; do
+		smtp-source -A -s 10 -m "$send_half" -l 2048 -f "$send_from" -t user@example.net \
+			"127.0.0.1:$RELAY_PORT" >/dev/null 2>&1 &
+		send_pids="$send_pids $!"
 	done
-	wait
+	for send_pid in $send_pids; do wait "$send_pid"; done   # not a bare wait: smtp-sink is our child too
 	wait_queue_empty relay 600 || echo "warning: the relay's queue did not drain"
 	find "$T_DIR/sink" -type f -delete
 }
 # send_in_steps N: send N messages in steps of FIRST, with progress.
+# (sh has no local variables: these names are used nowhere else.)
 send_in_steps() {
-	left=$1
-	while [ "$left" -gt 0 ]; do
-		n=$((left < FIRST ? left : FIRST))
-		send "$n"
-		left=$((left - n))
-		echo "  $((TOTAL - left)) of $TOTAL messages sent; eopguard RSS $(rss VmRSS) kB" >&2
+	steps_left=$1
+	while [ "$steps_left" -gt 0 ]; do
+		step=$((steps_left < FIRST ? steps_left : FIRST))
+		send "$step"
+		steps_left=$((steps_left - step))
+		echo "  $((TOTAL - steps_left)) of $TOTAL messages sent; eopguard RSS $(rss VmRSS) kB" >&2
 	done
 }
 
