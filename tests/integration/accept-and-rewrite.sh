@@ -1,7 +1,8 @@
 #!/bin/sh
 # A private Postfix relay with eopguard: an accepted sender reaches the next
 # hop with X-EOPGuard (forged copies removed, folded with CRLF TAB); a sender
-# outside the accepted domains is rewritten to rewrite.sender.
+# outside the accepted domains is rewritten to rewrite.sender; local
+# submission goes through the same checks; and so does mail over a TCP socket.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/postfix.sh"
 t_setup
@@ -74,6 +75,29 @@ wait_for 20 sink_has sink 4 || t_fail "locally submitted message did not reach t
 m4=$(sink_message sink local-submission)
 t_grep "local submission: annotated through non_smtpd_milters" "X-EOPGuard: relay.test; verdict=fail; action=rewrite;" "$m4"
 t_grep "local submission: envelope sender rewritten" "X-Mail-Args: <relay@contoso.test>" "$m4"
+
+# 5. The same through a second eopguard on a TCP socket (where it takes the
+# DATA step and answers every step; see milter.c).
+TCP_PORT=$(free_port)
+sed -e "s|pidfile = .*|pidfile = \"$T_DIR/run/eopguard-tcp.pid\"|" \
+	-e "s|^log = .*|log = \"$T_DIR/eopguard-tcp.log\"|" "$T_DIR/eopguard.conf" > "$T_DIR/eopguard-tcp.conf"
+touch "$T_DIR/eopguard-tcp.log" && chown nobody "$T_DIR/eopguard-tcp.log"
+"$top_builddir/eopguard" -c "$T_DIR/eopguard-tcp.conf" -p "inet:$TCP_PORT@127.0.0.1" ||
+	die "eopguard on TCP did not start"
+wait_for 5 test -s "$T_DIR/run/eopguard-tcp.pid" || die "eopguard on TCP wrote no pidfile"
+T_PIDS="$T_PIDS $(cat "$T_DIR/run/eopguard-tcp.pid")"
+postconf -c "$T_DIR/relay/etc" -e "smtpd_milters = inet:127.0.0.1:$TCP_PORT" >/dev/null
+postfix -c "$T_DIR/relay/etc" reload >/dev/null 2>&1
+send_mail "$RELAY_PORT" "$T_DIR/send5" --from app@tcp.contoso.test --to user@example.net \
+	--header "From: App <app@contoso.test>" --header "X-EOPGuard: forged-over-tcp" --header "Subject: over-tcp"
+t_grep "over TCP: relay answers 250" "<-  250 2.0.0 Ok: queued" "$T_DIR/send5"
+wait_for 20 sink_has sink 5 || t_fail "message over TCP did not reach the next hop"
+m5=$(sink_message sink over-tcp)
+t_grep "over TCP: X-EOPGuard added" "X-EOPGuard: relay.test; verdict=pass; action=accept;" "$m5"
+t_nogrep "over TCP: forged X-EOPGuard removed" "forged-over-tcp" "$m5"
+t_grep "over TCP: logged by the TCP instance" "verdict=pass action=accept findings=- sender=<app@tcp.contoso.test>" \
+	"$T_DIR/eopguard-tcp.log"
+t_nogrep "over TCP: Postfix logged no milter trouble" "warning: milter" "$T_DIR/relay/maillog"
 
 wait_queue_empty relay 10 || t_fail "relay queue not empty"
 t_nogrep "nothing bounced" "status=bounced" "$T_DIR/relay/maillog"
