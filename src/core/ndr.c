@@ -192,11 +192,19 @@ bool ndr_record_covers(const struct ndr_record *r, const char *enhanced)
 	return d1 == d2;
 }
 
-/* Case-insensitive search for needle (length nl) in text. */
+/* The input text, with a lower-case copy when one could be made. */
+struct search_text {
+	const char *text;
+	const char *lower;   /* text in lower case (ASCII), or NULL */
+	size_t len;
+};
+
+/* Longest needle folded on the stack; longer ones take the slow path. */
+#define NEEDLE_MAX 512
+
+/* Case-insensitive search, byte by byte: the path without a lower-case copy. */
 static bool contains_nocase(const char *text, size_t len, const char *needle, size_t nl)
 {
-	if (nl == 0 || nl > len)
-		return false;
 	int first_lower = tolower((unsigned char)needle[0]);
 	int first_upper = toupper((unsigned char)needle[0]);
 	for (size_t i = 0; i + nl <= len; i++) {
@@ -210,6 +218,19 @@ static bool contains_nocase(const char *text, size_t len, const char *needle, si
 			return true;
 	}
 	return false;
+}
+
+/* True when needle (length nl, any case) occurs in t. */
+static bool text_contains(const struct search_text *t, const char *needle, size_t nl)
+{
+	if (nl == 0 || nl > t->len)
+		return false;
+	if (t->lower == NULL || nl > NEEDLE_MAX)
+		return contains_nocase(t->text, t->len, needle, nl);
+	char low[NEEDLE_MAX];
+	for (size_t i = 0; i < nl; i++)
+		low[i] = (char)tolower((unsigned char)needle[i]);
+	return memmem(t->lower, t->len, low, nl) != NULL;
 }
 
 /* The text of a reply after its basic and enhanced codes. */
@@ -228,13 +249,13 @@ static const char *reply_text(const char *reply)
  * the input contains it, else of the longest "|"-separated alternative of
  * r->match found in it; 0 when nothing fits.
  */
-static size_t match_score(const struct ndr_record *r, const char *text, size_t len)
+static size_t match_score(const struct ndr_record *r, const struct search_text *t)
 {
 	const char *rt = reply_text(r->reply);
-	size_t best = contains_nocase(text, len, rt, strlen(rt)) ? strlen(rt) : 0;
+	size_t best = text_contains(t, rt, strlen(rt)) ? strlen(rt) : 0;
 	for (const char *p = r->match; *p != '\0'; ) {
 		size_t l = strcspn(p, "|");
-		if (l > best && contains_nocase(text, len, p, l))
+		if (l > best && text_contains(t, p, l))
 			best = l;
 		p += l;
 		if (*p == '|')
@@ -250,6 +271,13 @@ size_t ndr_lookup(const struct ndr_query *q, const struct ndr_record **out, size
 	bool by_code = false;
 	for (size_t i = 0; i < ndr_table_len; i++)
 		by_code |= ndr_record_covers(&ndr_table[i], q->enhanced);
+	/* One lower-case copy of the text for all the searches below; without
+	 * memory for it the searches compare byte by byte instead. */
+	char *lower = malloc(q->text_len + 1);
+	if (lower != NULL)
+		for (size_t i = 0; i < q->text_len; i++)
+			lower[i] = (char)tolower((unsigned char)q->text[i]);
+	struct search_text t = { q->text, lower, q->text_len };
 	/* The text score of every candidate, once: SIZE_MAX marks a non-candidate. */
 	size_t score[NDR_TABLE_MAX];
 	for (size_t i = 0; i < ndr_table_len && i < NDR_TABLE_MAX; i++) {
@@ -257,10 +285,11 @@ size_t ndr_lookup(const struct ndr_query *q, const struct ndr_record **out, size
 		score[i] = SIZE_MAX;
 		if (by_code && !ndr_record_covers(r, q->enhanced))
 			continue;
-		score[i] = match_score(r, q->text, q->text_len);
+		score[i] = match_score(r, &t);
 		if (score[i] > best)
 			best = score[i];
 	}
+	free(lower);
 	if (!by_code && best == 0)
 		return 0;
 	/* Those with the best score (all candidates when none matched). */
