@@ -24,12 +24,15 @@ chmod 755 "$T_DIR"
 EG_PID=
 LOGSINK_PID=
 cleanup() {
+	stuck=0
 	for p in $EG_PID $LOGSINK_PID; do
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null   # reaps the log listener, our child
-		wait_for 20 sh -c "! kill -0 $p" || { echo "not ok - cleanup: pid $p did not stop on SIGTERM"; kill -KILL "$p"; }
+		wait_for 20 sh -c "! kill -0 $p" ||
+			{ echo "not ok - cleanup: pid $p did not stop on SIGTERM"; kill -KILL "$p"; stuck=1; }
 	done
 	rm -rf "$T_DIR"
+	[ $stuck -eq 0 ] || exit 1
 }
 trap cleanup EXIT
 cp "$R/usr/libexec/sendmail/sendmail" "$T_DIR/sendmail"
