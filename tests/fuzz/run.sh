@@ -40,11 +40,12 @@ for t in $targets; do
 		limit="-max_total_time=$secs"
 	fi
 	started=$(date +%s)
-	if "$bin" "$limit" -max_len=65536 -timeout="${FUZZ_TIMEOUT:-10}" -print_final_stats=1 "$corpus" >"$out/$t.log" 2>&1; then
+	if "$bin" "$limit" -max_len=65536 -timeout="${FUZZ_TIMEOUT:-10}" -print_final_stats=1 \
+		-artifact_prefix="$out/$t-" "$corpus" >"$out/$t.log" 2>&1; then
 		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$t.log")
 		echo "ok - fuzz $t: $(($(date +%s) - started))s, ${execs:-?} executions, no crash"
 	else
-		echo "not ok - fuzz $t: crash or sanitizer report; see $out/$t.log"
+		echo "not ok - fuzz $t: crash or sanitizer report; see $out/$t.log (the input: $out/$t-crash-*)"
 		grep -E 'ERROR|SUMMARY|runtime error' "$out/$t.log" | head -5
 		status=1
 	fi
