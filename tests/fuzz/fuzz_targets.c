@@ -86,18 +86,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 #elif defined(FUZZ_CONF) || defined(FUZZ_CERT)
+static char input_path[64];
+
+/* Remove the temporary file at exit. */
+static void remove_input_file(void)
+{
+	unlink(input_path);
+}
+
 /* Write the input to a private temporary file. */
 static const char *input_file(const uint8_t *data, size_t size)
 {
-	static char path[64];
-	if (path[0] == '\0')
-		snprintf(path, sizeof path, "/dev/shm/eopguard-fuzz-%ld", (long)getpid());
-	FILE *fp = fopen(path, "w");
+	if (input_path[0] == '\0') {
+		snprintf(input_path, sizeof input_path, "/dev/shm/eopguard-fuzz-%ld", (long)getpid());
+		atexit(remove_input_file);
+	}
+	FILE *fp = fopen(input_path, "w");
 	if (fp == NULL)
 		abort();
 	fwrite(data, 1, size, fp);
 	fclose(fp);
-	return path;
+	return input_path;
 }
 #if defined(FUZZ_CONF)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
