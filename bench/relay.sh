@@ -76,8 +76,8 @@ T_PIDS="$T_PIDS $!"
 wait_for 5 test -S "$T_DIR/null/null.sock" || { echo "nullmilter did not start"; exit 1; }
 
 sink_start sink
-RELAY_PORT=$(free_port)
-postfix_start relay "$RELAY_PORT" "$SINK_PORT" <<EOT
+RELAY_PORT=
+postfix_start relay RELAY_PORT "$SINK_PORT" <<EOT
 default_process_limit = 200
 smtpd_client_connection_count_limit = 0
 smtpd_client_connection_rate_limit = 0

@@ -30,8 +30,8 @@ policy { sender_not_accepted = "rewrite" }
 EOT
 eopguard_start "$T_DIR/eopguard.conf"
 sink_start sink
-RELAY_PORT=$(free_port)
-postfix_start relay "$RELAY_PORT" "$SINK_PORT" <<EOT
+RELAY_PORT=
+postfix_start relay RELAY_PORT "$SINK_PORT" <<EOT
 default_process_limit = 200
 smtpd_client_connection_count_limit = 0
 smtpd_client_connection_rate_limit = 0

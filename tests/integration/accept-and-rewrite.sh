@@ -17,8 +17,8 @@ rewrite { sender = "relay@contoso.test" }
 policy { sender_not_accepted = "rewrite" }
 EOT
 eopguard_start "$T_DIR/eopguard.conf"
-RELAY_PORT=$(free_port)
-postfix_start relay "$RELAY_PORT" "$SINK_PORT" <<EOT
+RELAY_PORT=
+postfix_start relay RELAY_PORT "$SINK_PORT" <<EOT
 non_smtpd_milters = unix:$T_DIR/run/eopguard.sock
 EOT
 
@@ -78,12 +78,16 @@ t_grep "local submission: envelope sender rewritten" "X-Mail-Args: <relay@contos
 
 # 5. The same through a second eopguard on a TCP socket (where it takes the
 # DATA step and answers every step; see milter.c).
-TCP_PORT=$(free_port)
 sed -e "s|pidfile = .*|pidfile = \"$T_DIR/run/eopguard-tcp.pid\"|" \
 	-e "s|^log = .*|log = \"$T_DIR/eopguard-tcp.log\"|" "$T_DIR/eopguard.conf" > "$T_DIR/eopguard-tcp.conf"
 touch "$T_DIR/eopguard-tcp.log" && chown nobody "$T_DIR/eopguard-tcp.log"
-"$top_builddir/eopguard" -c "$T_DIR/eopguard-tcp.conf" -p "inet:$TCP_PORT@127.0.0.1" ||
-	die "eopguard on TCP did not start"
+# A port taken between the pick and the bind is retried with another.
+for try in 1 2 3 4 5; do
+	TCP_PORT=$(free_port)
+	"$top_builddir/eopguard" -c "$T_DIR/eopguard-tcp.conf" -p "inet:$TCP_PORT@127.0.0.1" 2>"$T_DIR/tcp.err" && break
+	grep -q 'in use' "$T_DIR/tcp.err" && [ $try -lt 5 ] || die "eopguard on TCP did not start: $(cat "$T_DIR/tcp.err")"
+	echo "# eopguard: port $TCP_PORT was taken; picking another"
+done
 wait_for 5 test -s "$T_DIR/run/eopguard-tcp.pid" || die "eopguard on TCP wrote no pidfile"
 T_PIDS="$T_PIDS $(cat "$T_DIR/run/eopguard-tcp.pid")"
 postconf -c "$T_DIR/relay/etc" -e "smtpd_milters = inet:127.0.0.1:$TCP_PORT" >/dev/null

@@ -25,8 +25,8 @@ reload() {
 
 write_policy defer
 eopguard_start "$T_DIR/eopguard.conf"
-RELAY_PORT=$(free_port)
-postfix_start relay "$RELAY_PORT" "$SINK_PORT" </dev/null
+RELAY_PORT=
+postfix_start relay RELAY_PORT "$SINK_PORT" </dev/null
 
 # defer
 send_mail "$RELAY_PORT" "$T_DIR/defer" --from app@other.example --to user@example.net \

@@ -17,14 +17,14 @@ tenant {
 policy { sender_not_accepted = "defer" }
 EOT
 eopguard_start "$T_DIR/eopguard.conf"
-EOP_PORT=$(free_port)
-RELAY_PORT=$(free_port)
+EOP_PORT=
+RELAY_PORT=
 # The EOP stand-in: no milter; refuses by sender domain, delivers the rest to the sink.
-postfix_start eop "$EOP_PORT" "$SINK_PORT" <<EOT
+postfix_start eop EOP_PORT "$SINK_PORT" <<EOT
 smtpd_milters =
 smtpd_sender_restrictions = check_sender_access inline:{{bounce.test = 550 5.7.64 TenantAttribution; Relay Access Denied}, {defer.test = 451 4.4.62 Mail sent to the wrong Office 365 region. ATTR35}}
 EOT
-postfix_start relay "$RELAY_PORT" "$EOP_PORT" </dev/null
+postfix_start relay RELAY_PORT "$EOP_PORT" </dev/null
 
 send_mail "$RELAY_PORT" "$T_DIR/s1" --from app@bounce.test --to a@fabrikam.example,b@fabrikam.example --header "Subject: bounce"
 send_mail "$RELAY_PORT" "$T_DIR/s2" --from erp@defer.test --to c@fabrikam.example --header "Subject: defer"

@@ -56,10 +56,32 @@ port_listening() {
 	ss -Hltn "sport = :$1" | grep -q .
 }
 
-# free_port: print a TCP port on 127.0.0.1 nobody listens on.
+# port_listening_pid PORT PID: true when process PID itself listens on TCP PORT.
+port_listening_pid() {
+	ss -Hltnp "sport = :$1" | grep -q "pid=$2,"
+}
+
+# port_in_use PORT: true when any TCP socket on this machine uses PORT
+# locally (a listener, or a connection of any state).
+port_in_use() {
+	ss -Htan "( sport = :$1 )" | grep -q .
+}
+
+# free_port: print a TCP port nobody uses, below the kernel's ephemeral range
+# (/proc/sys/net/ipv4/ip_local_port_range) so that an outgoing connection of
+# another process cannot take it between our pick and our bind. A start that
+# fails to bind all the same is retried by the caller (see postfix.sh).
 free_port() {
+	lo=10000 hi=32767
+	if read -r eph_lo eph_hi < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null; then
+		if [ "$eph_lo" -gt $((lo + 1000)) ]; then
+			hi=$((eph_lo - 1))
+		elif [ "$eph_hi" -lt 64535 ]; then
+			lo=$((eph_hi + 1)) hi=65535
+		fi
+	fi
 	while :; do
-		p=$(( (($$ * 7919) + $(od -An -N2 -tu2 /dev/urandom)) % 30000 + 20000 ))
-		if ! port_listening "$p"; then echo "$p"; return 0; fi
+		p=$(( $(od -An -N2 -tu2 /dev/urandom) % (hi - lo + 1) + lo ))
+		if ! port_in_use "$p"; then echo "$p"; return 0; fi
 	done
 }

@@ -48,14 +48,24 @@ t_cleanup() {
 }
 
 # sink_start NAME: smtp-sink on a free port, dumping messages into $T_DIR/NAME/.
-# Sets SINK_PORT.
+# Sets SINK_PORT. A port taken between the pick and the bind is retried.
 sink_start() {
-	SINK_PORT=$(free_port)
 	mkdir -p "$T_DIR/$1"
 	chown nobody "$T_DIR/$1"
-	smtp-sink -u nobody -d "$T_DIR/$1/%H%M%S." "127.0.0.1:$SINK_PORT" 100 2>"$T_DIR/$1.err" &
-	T_PIDS="$T_PIDS $!"
-	wait_for 5 port_listening "$SINK_PORT" || die "smtp-sink did not start: $(cat "$T_DIR/$1.err")"
+	for try in 1 2 3 4 5; do
+		SINK_PORT=$(free_port)
+		smtp-sink -u nobody -d "$T_DIR/$1/%H%M%S." "127.0.0.1:$SINK_PORT" 100 2>"$T_DIR/$1.err" &
+		sink_pid=$!
+		if wait_for 5 port_listening_pid "$SINK_PORT" "$sink_pid"; then
+			T_PIDS="$T_PIDS $sink_pid"
+			return 0
+		fi
+		kill "$sink_pid" 2>/dev/null
+		wait "$sink_pid" 2>/dev/null
+		grep -q 'in use' "$T_DIR/$1.err" || break
+		echo "# smtp-sink: port $SINK_PORT was taken; try $try of 5, picking another"
+	done
+	die "smtp-sink did not start: $(cat "$T_DIR/$1.err")"
 }
 
 # sink_count NAME: number of messages the sink received.
@@ -109,14 +119,21 @@ eopguard_stop() {
 	wait_for 15 sh -c "! kill -0 $EG_PID" || die "eopguard $EG_PID did not stop"
 }
 
-# postfix_start NAME PORT NEXTHOP_PORT [main.cf lines on stdin]: a private
-# relay listening on 127.0.0.1:PORT, relaying everything to 127.0.0.1:NEXTHOP_PORT.
+# postfix_start NAME PORTVAR NEXTHOP_PORT [main.cf lines on stdin]: a private
+# relay listening on 127.0.0.1:$PORTVAR, relaying everything to
+# 127.0.0.1:NEXTHOP_PORT. PORTVAR names a shell variable: when it is empty a
+# free port is picked; when the bind fails because another process took the
+# port meanwhile, another is picked (up to 5 tries). The port in use is left
+# in the variable. A parameter given on stdin replaces the default one of the
+# same name (each is set once, so Postfix warns about no overriding entry).
 postfix_start() {
-	name=$1 port=$2 next=$3
+	name=$1 port_var=$2 next=$3
+	eval "port=\${$port_var:-}"
 	d="$T_DIR/$name"
 	mkdir -p "$d/etc" "$d/queue" "$d/data"
 	chown postfix "$d/data"
-	cat > "$d/etc/main.cf" <<EOT
+	cat > "$d/etc/main.cf.extra"
+	cat > "$d/etc/main.cf.default" <<EOT
 compatibility_level = 3.6
 queue_directory = $d/queue
 data_directory = $d/data
@@ -147,8 +164,38 @@ milter_default_action = tempfail
 milter_protocol = 6
 smtpd_banner = \$myhostname ESMTP
 EOT
-	cat >> "$d/etc/main.cf"
-	cat > "$d/etc/master.cf" <<EOT
+	# The defaults less the names given on stdin, then what stdin gave.
+	awk 'FILENAME == ARGV[1] { if (match($0, /^[A-Za-z0-9_]+[ \t]*=/)) { n = $0; sub(/[ \t]*=.*/, "", n); given[n] = 1 } next }
+	     /^[A-Za-z0-9_]+[ \t]*=/ { n = $0; sub(/[ \t]*=.*/, "", n); if (n in given) next }
+	     { print }' "$d/etc/main.cf.extra" "$d/etc/main.cf.default" > "$d/etc/main.cf"
+	cat "$d/etc/main.cf.extra" >> "$d/etc/main.cf"
+	rm -f "$d/etc/main.cf.extra" "$d/etc/main.cf.default"
+	# Never the system instance: the queue must be the private one.
+	grep -q "^queue_directory = $d/queue\$" "$d/etc/main.cf" || die "postfix $name: main.cf lost its private queue_directory"
+	# Postfix reports fatal start-up errors only to syslog or a terminal;
+	# script(1) gives it a terminal so the reason reaches the test output.
+	try=1
+	while :; do
+		[ -n "$port" ] || port=$(free_port)
+		postfix_master_cf "$port" > "$d/etc/master.cf"
+		out=$(script -qec "postfix -c $d/etc check" /dev/null 2>&1) || die "postfix check ($d): $out"
+		out=$(script -qec "postfix -c $d/etc start" /dev/null 2>&1) && break
+		case $out in
+		*"in use"*) [ $try -lt 5 ] || die "postfix start ($d): port taken 5 times: $out"
+			echo "# postfix $name: port $port was taken; try $try of 5, picking another"
+			try=$((try + 1)) port= ;;
+		*) die "postfix start ($d): $out" ;;
+		esac
+	done
+	T_POSTFIX_DIRS="$T_POSTFIX_DIRS $d"
+	eval "$port_var=$port"
+	wait_for 10 port_listening "$port" || die "postfix $name is not listening on $port"
+}
+
+# postfix_master_cf PORT: a master.cf with smtpd on 127.0.0.1:PORT.
+postfix_master_cf() {
+	port=$1
+	cat <<EOT
 127.0.0.1:$port inet n - n - - smtpd
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
@@ -170,12 +217,6 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOT
-	# Postfix reports fatal start-up errors only to syslog or a terminal;
-	# script(1) gives it a terminal so the reason reaches the test output.
-	out=$(script -qec "postfix -c $d/etc check" /dev/null 2>&1) || die "postfix check ($d): $out"
-	out=$(script -qec "postfix -c $d/etc start" /dev/null 2>&1) || die "postfix start ($d): $out"
-	T_POSTFIX_DIRS="$T_POSTFIX_DIRS $d"
-	wait_for 10 port_listening "$port" || die "postfix $name is not listening on $port"
 }
 
 # send_mail PORT OUTFILE swaks-args...: one SMTP transaction; output kept for greps.
