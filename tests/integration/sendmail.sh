@@ -9,14 +9,16 @@
 . "$top_srcdir/tests/lib/common.sh"
 [ "$(id -u)" -eq 0 ] || die "must run as root (sendmail and unshare)"
 for c in m4 unshare apt-get dpkg; do command -v $c >/dev/null 2>&1 || die "$c is missing"; done
-PKG="$top_builddir/sendmail-pkgs"
+. "$top_srcdir/tests/lib/sendmail-pkgs.sh"
+# contrib/test.sh fetches the packages once for both builds, before the tests.
+PKG=${EOPGUARD_SENDMAIL_DIR:-$top_builddir/sendmail-pkgs}
 if [ ! -x "$PKG/root/usr/libexec/sendmail/sendmail" ]; then
-	mkdir -p "$PKG"
-	(cd "$PKG" && apt-get download sendmail-bin sendmail-cf libwrap0 >/dev/null 2>&1) ||
-		{ apt-get update -qq >/dev/null 2>&1; (cd "$PKG" && apt-get download sendmail-bin sendmail-cf libwrap0 >/dev/null 2>&1); } ||
-		die "apt-get download sendmail-bin sendmail-cf libwrap0 failed (no access to Debian's archive?)"
-	for f in "$PKG"/*.deb; do dpkg -x "$f" "$PKG/root" || die "dpkg -x $f"; done
+	echo "# fetching Debian's sendmail and what it needs"
+	sendmail_fetch "$PKG" || die "cannot fetch sendmail (see the lines above)"
 fi
+missing=$(sendmail_missing_libs "$PKG")
+[ -z "$missing" ] || die "the unpacked sendmail cannot find: $missing (not installed here, and no package Depends on them)"
+t_ok "sendmail's libraries all resolve (ldd)"
 R="$PKG/root"
 # Sendmail refuses paths under world-writable directories such as /tmp.
 T_DIR=$(mktemp -d /run/eopguard-sm.XXXXXX) || die "mktemp in /run"
@@ -31,7 +33,7 @@ cleanup() {
 		wait_for 20 sh -c "! kill -0 $p" ||
 			{ echo "not ok - cleanup: pid $p did not stop on SIGTERM"; kill -KILL "$p"; stuck=1; }
 	done
-	rm -rf "$T_DIR"
+	[ -n "${KEEP_TMP:-}" ] || rm -rf "$T_DIR"
 	[ $stuck -eq 0 ] || exit 1
 }
 trap cleanup EXIT
@@ -74,18 +76,49 @@ EOT
 	wait_for 5 test -s "$T_DIR/eg.pid" || die "no eopguard pidfile"
 	EG_PID=$(cat "$T_DIR/eg.pid")
 }
-# smtp NAME FROM [HEADER...]: one transaction through sendmail -bs, fed a line
-# at a time (sendmail rejects input sent before its greeting).
+# smtp NAME FROM [HEADER...]: one transaction through sendmail -bs. Each
+# command is sent only after sendmail's reply to the one before it has
+# arrived (it rejects input sent before its greeting), read from its output;
+# no fixed delays.
 smtp() {
 	name=$1 from=$2; shift 2
+	out="$T_DIR/$name.out" fifo="$T_DIR/$name.in"
+	rm -f "$fifo" "$out"
+	mkfifo "$fifo"
+	: > "$out"
+	trap '' PIPE   # a sendmail that closed early must not end the test
+	LD_LIBRARY_PATH="$(sendmail_libpath "$PKG")" unshare --uts --mount sh -c \
+		"$PRIVATE_DEVLOG; hostname relay.test; '$T_DIR/sendmail' -C '$T_DIR/test.cf' -bs -odq" \
+		< "$fifo" > "$out" 2>&1 &
+	sm_pid=$!
+	exec 3> "$fifo"
+	replies=0
+	smtp_send "HELO client.test"
+	smtp_send "MAIL FROM:<$from>"
+	smtp_send "RCPT TO:<user@example.net>"
+	smtp_send "DATA"
+	# the message after the 354, and the end of data
+	replies=$((replies + 1))
+	smtp_replies_reach "$replies" || echo "# $name: no 354 after DATA within 30 s"
 	{
-		printf 'HELO client.test\nMAIL FROM:<%s>\nRCPT TO:<user@example.net>\nDATA\n' "$from"
-		for h in "$@"; do printf '%s\n' "$h"; done
-		printf 'Subject: %s\n\nbody\n.\nQUIT\n' "$name"
-	} | while IFS= read -r line; do sleep 0.05; printf '%s\r\n' "$line"; done |
-		LD_LIBRARY_PATH="$R/usr/lib/x86_64-linux-gnu" unshare --uts --mount sh -c \
-			"$PRIVATE_DEVLOG; hostname relay.test; '$T_DIR/sendmail' -C '$T_DIR/test.cf' -bs -odq" \
-			> "$T_DIR/$name.out" 2>&1
+		for h in "$@"; do printf '%s\r\n' "$h"; done
+		printf 'Subject: %s\r\n\r\nbody\r\n.\r\n' "$name"
+	} >&3
+	smtp_send "QUIT"
+	smtp_replies_reach $((replies + 1)) || echo "# $name: no reply to QUIT"
+	exec 3>&-
+	wait "$sm_pid"
+}
+# smtp_replies_reach N: sendmail's output has N final reply lines ("NNN text").
+smtp_replies_reach() {
+	wait_for 30 sh -c "[ \$(grep -c '^[0-9][0-9][0-9] ' '$out') -ge $1 ]"
+}
+# smtp_send LINE: wait for the reply to what was sent before (the greeting
+# first), then send LINE.
+smtp_send() {
+	replies=$((replies + 1))
+	smtp_replies_reach "$replies" || echo "# $name: reply $replies did not come within 30 s"
+	printf '%s\r\n' "$1" >&3
 }
 
 # What sendmail logs goes to syslog(3), i.e. /dev/log. In sendmail's private
@@ -104,6 +137,7 @@ queued() {
 	echo "${f:-/dev/null}"
 }
 
+echo "# stage: start eopguard (defer policy) and send through sendmail -bs"
 conf 'policy { sender_not_accepted = "defer" }'
 smtp annotated app@contoso.test "From: app@contoso.test" "X-EOPGuard: forged by the client"
 t_grep "annotated: accepted" "Message accepted for delivery" "$T_DIR/annotated.out"
@@ -117,12 +151,14 @@ smtp deferred app@other.example "From: app@contoso.test"
 t_grep "deferred: 451 4.7.64 with eopguard's text" '451 4.7.64 eopguard: sender-not-accepted: EOP would answer "550 5.7.64 Relay Access Denied ATTR36"' "$T_DIR/deferred.out"
 t_check "deferred: nothing queued" test "$(queued deferred)" = /dev/null
 
+echo "# stage: rewrite policy"
 conf 'policy { sender_not_accepted = "rewrite" }'
 smtp rewritten erp@erp.internal "From: erp@contoso.test"
 t_grep "rewritten: accepted" "Message accepted for delivery" "$T_DIR/rewritten.out"
 t_grep "rewritten: envelope sender replaced in the queue file" "S<relay@contoso.test>" "$(queued rewritten)"
 t_grep "rewritten: header says so" "sender=rewritten (contoso.test)" "$(queued rewritten)"
 
+echo "# stage: quarantine policy"
 conf 'policy { sender_not_accepted = "quarantine" }'
 smtp held app@other.example "From: app@contoso.test"
 t_grep "quarantine: accepted" "Message accepted for delivery" "$T_DIR/held.out"
@@ -130,11 +166,12 @@ hq=$(queued held)
 t_check "quarantine: in Sendmail's quarantine (hf file)" sh -c "basename '$hq' | grep -q '^hf'"
 t_grep "quarantine: reason recorded" "qeopguard: sender-not-accepted" "$hq"
 
+echo "# stage: eopguard stopped (dead milter)"
 kill "$EG_PID"; wait_for 10 sh -c "! kill -0 $EG_PID"; EG_PID=
 smtp dead app@contoso.test "From: app@contoso.test"
 t_grep "dead milter: temporary failure (F=T)" "451 4.3.2" "$T_DIR/dead.out"
 t_check "dead milter: nothing queued" test "$(queued dead)" = /dev/null
-# What sendmail logged, read back by review.
+echo "# stage: review of what sendmail logged"
 "$top_builddir/eopguardctl" review --json "$T_DIR/sm.log" > "$T_DIR/review.json"
 t_grep "sendmail log captured" "sendmail[" "$T_DIR/sm.log"
 t_grep "review: the deferral as a milter refusal with its finding" '"finding":"sender-not-accepted","status":"milter-rejected","messages":1' "$T_DIR/review.json"
