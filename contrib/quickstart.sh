@@ -21,7 +21,12 @@ set +e
 . tests/lib/postfix.sh
 t_setup
 
-say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# say TEXT: a heading, in bold only on a terminal.
+if [ -t 1 ]; then
+	say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+else
+	say() { printf '\n==> %s\n' "$*"; }
+fi
 
 # show_send FILE: the relay's reply to the end of the message data.
 show_send() {
@@ -84,8 +89,8 @@ write_conf certificate relay@contoso.test
 sed 's/^/    /' "$T_DIR/eopguard.conf"
 sink_start sink
 eopguard_start "$T_DIR/eopguard.conf"
-RELAY_PORT=$(free_port)
-postfix_start relay "$RELAY_PORT" "$SINK_PORT" </dev/null
+RELAY_PORT=
+postfix_start relay RELAY_PORT "$SINK_PORT" </dev/null
 echo "    Postfix relay on 127.0.0.1:$RELAY_PORT -> eopguard (unix socket) -> smtp-sink on 127.0.0.1:$SINK_PORT (stands in for EOP)"
 
 say "eopguardctl check"
@@ -160,5 +165,14 @@ say "eopguardctl review of eopguard's log and Postfix's (grouped by cause, with 
 
 echo
 echo "Done. Everything ran under $T_DIR and has been stopped."
-echo "Next: man eopguard.conf (sh contrib/quickstart.sh built it in _build/main/man),"
-echo "      contrib/postfix/main.cf.snippet and contrib/systemd/eopguard.service."
+B=_build/main
+echo "Nothing was installed: the programs and man pages are in $B. Try them where they are:"
+echo "    $B/eopguard -V"
+echo "    $B/eopguardctl --help"
+echo "    $B/eopguardctl explain 5.7.64"
+echo "    man -l $B/man/eopguard.conf.5"
+echo "or install them (eopguard in /usr/local/sbin, eopguardctl in /usr/local/bin, the man pages,"
+echo "and the sample configuration as /usr/local/etc/eopguard/eopguard.conf):"
+echo "    make -C $B install"
+echo "after which 'eopguard -V', 'eopguardctl --help' and 'man eopguard.conf' work as they are."
+echo "Then: contrib/postfix/main.cf.snippet and contrib/systemd/eopguard.service."

@@ -4,7 +4,7 @@
 
 EOPGUARD_DEPS="gcc make autoconf automake pkg-config libmilter-dev libconfuse-dev libssl-dev \
 zlib1g-dev libcmocka-dev miltertest postfix swaks openssl iproute2 procps bsdutils valgrind \
-clang libclang-rt-14-dev m4 util-linux"
+clang libclang-rt-14-dev m4 util-linux man-db"
 
 # deps_missing: print the packages from $EOPGUARD_DEPS that are not installed.
 deps_missing() {
@@ -21,13 +21,18 @@ deps_install() {
 		echo "eopguard: run this script as root, or: apt-get install $missing" >&2
 		return 1
 	fi
-	echo "==> installing: $missing"
+	n=$(echo $missing | wc -w)
+	echo "==> installing $n missing Debian packages with apt-get (this may take a minute or two):"
+	echo "    $missing"
 	export DEBIAN_FRONTEND=noninteractive
 	# Postfix must not configure or start the system instance: tests and the
 	# quickstart run private instances of their own.
 	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+	echo "    apt-get update"
 	apt-get update -qq || { echo "eopguard: apt-get update failed" >&2; return 1; }
+	echo "    apt-get install (downloading and unpacking; quiet until done)"
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
 		{ echo "eopguard: apt-get install $missing failed" >&2; return 1; }
+	echo "    installed"
 }

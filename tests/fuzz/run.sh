@@ -27,6 +27,7 @@ status=0
 for t in $targets; do
 	upper=$(echo "$t" | tr a-z A-Z)
 	bin="$out/fuzz_$t"
+	echo "# fuzz $t: building with clang (ASan+UBSan)"
 	# shellcheck disable=SC2086
 	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-DFUZZ_"$upper" -I"$build" -I"$src" "$top/tests/fuzz/fuzz_targets.c" $core $libs -o "$bin" 2>"$out/$t.build" ||
@@ -39,6 +40,7 @@ for t in $targets; do
 	else
 		limit="-max_total_time=$secs"
 	fi
+	echo "# fuzz $t: running ${FUZZ_RUNS:+$FUZZ_RUNS executions}${FUZZ_RUNS:-$secs s} from $(ls "$corpus" | wc -l) corpus inputs"
 	started=$(date +%s)
 	if "$bin" "$limit" -max_len=65536 -timeout="${FUZZ_TIMEOUT:-10}" -print_final_stats=1 \
 		-artifact_prefix="$out/$t-" "$corpus" >"$out/$t.log" 2>&1; then
