@@ -111,9 +111,13 @@ void check_format_text(const struct check_report *r, struct strbuf *out)
 		strbuf_putc(out, '\n');
 	}
 	size_t fails = check_count(r, CHECK_FAIL);
-	strbuf_printf(out, "%zu checks: %zu passed, %zu warnings, %zu failed: %s\n", r->count,
-		      check_count(r, CHECK_PASS), check_count(r, CHECK_WARN), fails,
-		      fails > 0 ? "EOP would refuse mail from this relay; fix the FAIL lines" : "no failure predicted");
+	const char *verdict = fails > 0 ? "EOP would refuse mail from this relay; fix the FAIL lines"
+					: "no failure predicted";
+	if (r->config_unusable)
+		verdict = "the configuration could not be used, so nothing else was checked; fix the FAIL line";
+	strbuf_printf(out, "%zu check%s: %zu passed, %zu warning%s, %zu failed: %s\n", r->count,
+		      r->count == 1 ? "" : "s", check_count(r, CHECK_PASS), check_count(r, CHECK_WARN),
+		      check_count(r, CHECK_WARN) == 1 ? "" : "s", fails, verdict);
 }
 
 /* The same report as a JSON document. */

@@ -28,6 +28,7 @@ struct check_line {
 };
 
 struct check_report {
+	bool config_unusable;   /* the configuration did not load: no other check ran */
 	size_t count;
 	struct check_line lines[CHECK_LINES_MAX];
 };

@@ -126,6 +126,7 @@ int cmd_check(int argc, char **argv)
 	int rc;
 	if (!conf_load(path, &conf, err, sizeof err)) {
 		check_add(&report, CHECK_FAIL, "config", "%s", err);
+		report.config_unusable = true;
 		rc = EX_CONFIG;
 	} else {
 		check_all(conf, time(NULL), &tlsid_direct_reader, &report, NULL);

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -13,14 +14,18 @@
 static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: eopguardctl COMMAND [OPTIONS]\n"
-		    "  check   [-c FILE] [--json]   check the configuration and the relay's identity\n"
-		    "  explain [--json] CODE-OR-TEXT  explain an Exchange Online response (- reads stdin)\n"
-		    "  review  [--json] [--since T] [--messages] [FILE|- ...]  deferred and bounced mail by cause\n"
-		    "  -V, --version                 print the version\n"
+		    "  check   [-c FILE] [--json] [--postfix] [--postfix-config DIR]\n"
+		    "          check the configuration and the relay's identity (and Postfix's settings)\n"
+		    "  explain [--json] CODE-OR-TEXT\n"
+		    "          explain an Exchange Online response (- reads stdin)\n"
+		    "  review  [-c FILE] [--json] [--since T] [--messages] [FILE|- ...]\n"
+		    "          deferred and bounced mail by cause\n"
+		    "  -V, --version  print the version\n"
 		    "Run 'eopguardctl COMMAND -h' for a command's options; see eopguardctl(8).\n");
 }
 
-int main(int argc, char **argv)
+/* Run the command named by argv[1]. */
+static int dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
@@ -44,4 +49,19 @@ int main(int argc, char **argv)
 	fprintf(stderr, "eopguardctl: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return EX_USAGE;
+}
+
+/*
+ * A report that did not reach its reader is a failure: flush standard
+ * output and check it (a full disk, a closed pipe), then exit 74.
+ */
+int main(int argc, char **argv)
+{
+	int rc = dispatch(argc, argv);
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "eopguardctl: cannot write the output: %s\n", errno ? strerror(errno) : "write error");
+		return EX_IOERR;
+	}
+	return rc;
 }

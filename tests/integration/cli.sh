@@ -35,6 +35,10 @@ run typo-daemon 78 "$EG" -f -c "$T_DIR/typo.conf"
 
 run missing-conf 78 "$EG" -t -c "$T_DIR/nope.conf"
 t_grep "missing file named" "$T_DIR/nope.conf: cannot open configuration file: No such file or directory" "$T_DIR/missing-conf"
+run missing-conf-ctl 78 "$CTL" check -c "$T_DIR/nope.conf"
+t_grep "check, missing file: FAIL line" "FAIL config $T_DIR/nope.conf: cannot open configuration file" "$T_DIR/missing-conf-ctl"
+t_grep "check, missing file: says nothing else was checked" "1 check: 0 passed, 0 warnings, 1 failed: the configuration could not be used, so nothing else was checked" "$T_DIR/missing-conf-ctl"
+t_nogrep "check, missing file: predicts nothing about EOP" "EOP would refuse" "$T_DIR/missing-conf-ctl"
 
 printf 'user = "no-such-user-xyz"\nsocket = "unix:%s/s.sock"\npidfile = ""\nlog = "stderr"\ntenant {\n  accepted_domains = {"c.test"}\n  attribution = "ip"\n}\n' "$T_DIR" > "$T_DIR/user.conf"
 if [ "$(id -u)" -eq 0 ]; then
@@ -62,6 +66,8 @@ run ctl-unknown 64 "$CTL" frobnicate
 t_grep "unknown command named" "unknown command 'frobnicate'" "$T_DIR/ctl-unknown"
 run ctl-check-bad-flag 64 "$CTL" check --nope
 run ctl-help 0 "$CTL" --help
+t_grep "help: check --postfix" "check   [-c FILE] [--json] [--postfix] [--postfix-config DIR]" "$T_DIR/ctl-help"
+t_grep "help: review -c" "review  [-c FILE] [--json] [--since T] [--messages]" "$T_DIR/ctl-help"
 
 # explain: codes, replies, log lines and NDR blocks
 run explain-code 0 "$CTL" explain 5.7.64
@@ -100,6 +106,39 @@ run explain-json-unknown 1 "$CTL" explain --json 5.3.99
 t_grep "json unknown: known false" '"known":false' "$T_DIR/explain-json-unknown"
 run explain-empty-stdin 64 sh -c "'$CTL' explain - </dev/null"
 run explain-bad-flag 64 "$CTL" explain --frob 5.7.64
+run explain-full-disk 74 sh -c "'$CTL' explain 5.7.64 >/dev/full"
+t_grep "write error reported" "eopguardctl: cannot write the output" "$T_DIR/explain-full-disk"
+run check-full-disk 74 sh -c "'$CTL' check -c '$top_srcdir/conf/eopguard.conf' >/dev/full"
+run review-full-disk 74 sh -c "'$CTL' review '$top_srcdir/tests/fixtures/sendmail-real.maillog' >/dev/full"
+# review: an overlong line is skipped whole, however long, and counted once;
+# a bounce line placed inside it exactly where the reader's second 1 MiB
+# read starts is not a record.
+bounce='Nov 23 10:00:01 relay postfix/smtp[1]: BBBBB1: to=<a@f.example>, relay=x, dsn=5.7.64, status=bounced (host x said: 550 5.7.64 TenantAttribution; Relay Access Denied [X] (in reply to RCPT TO command))'
+first="Nov 23 10:00:00 relay postfix/qmgr[2]: BBBBB1: from=<a@c.example>, size=1, nrcpt=1 (queue active)"
+{
+	echo "$first"
+	head -c $((2097152 - ${#first} - 1)) /dev/zero | tr '\0' 'x'; printf '%s' "$bounce"; head -c 3145728 /dev/zero | tr '\0' 'y'; echo
+	echo "Nov 23 10:00:02 relay postfix/qmgr[2]: BBBBB1: removed"
+} > "$T_DIR/overlong.log"
+run review-overlong 0 "$CTL" review --json "$T_DIR/overlong.log"
+t_grep "review: the overlong line is one malformed line" '"lines":3,"skipped":0,"malformed":1}' "$T_DIR/review-overlong"
+t_grep "review: a record inside an overlong line is not read as one" '"bounced":0,' "$T_DIR/review-overlong"
+{
+	echo "Nov 23 10:00:00 relay postfix/qmgr[2]: BBBBB1: from=<a@c.example>, size=1, nrcpt=1 (queue active)"
+	head -c 5242880 /dev/zero | tr '\0' 'x'; printf 'Nov 23 10:00:01 relay postfix/smtp[1]: BBBBB1: to=<a@f.example>, relay=x, dsn=5.7.64, status=bounced (host x said: 550 5.7.64 Relay Access Denied ATTR36 (in reply to RCPT TO command))\n'
+} > "$T_DIR/overlong2.log"
+run review-overlong-tail 0 "$CTL" review --json "$T_DIR/overlong2.log"
+t_grep "review: the tail of a 5 MiB line is not a record" '"bounced":0,' "$T_DIR/review-overlong-tail"
+t_grep "review: 5 MiB line counted once" '"lines":2,"skipped":0,"malformed":1}' "$T_DIR/review-overlong-tail"
+# a truncated .gz is reported, with what came before it
+for i in $(seq 1 2000); do echo "$bounce"; done | gzip -c > "$T_DIR/full.gz"
+head -c $(($(wc -c < "$T_DIR/full.gz") / 2)) "$T_DIR/full.gz" > "$T_DIR/truncated.log.gz"
+run review-truncated-gz 65 "$CTL" review "$T_DIR/truncated.log.gz"
+t_grep "review: truncated .gz named and explained" "$T_DIR/truncated.log.gz: truncated" "$T_DIR/review-truncated-gz"
+run review-since-overflow 64 "$CTL" review --since 99999999999999999999d "$T_DIR/overlong.log"
+run review-since-before-1970 64 "$CTL" review --since 99999999999d "$T_DIR/overlong.log"
+run review-since-negative 64 "$CTL" review --since -5d "$T_DIR/overlong.log"
+run review-since-ok 0 "$CTL" review --since 7d "$T_DIR/overlong.log"
 head -c 2000000 /dev/zero | tr '\0' 'a' > "$T_DIR/huge"
 run explain-huge-stdin 65 sh -c "'$CTL' explain - < '$T_DIR/huge'"
 t_grep "huge input refused with a reason" "input longer than" "$T_DIR/explain-huge-stdin"
