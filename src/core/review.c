@@ -78,10 +78,19 @@ struct file_stats {
 };
 
 #define CAUSE_CACHE 64
+#define CAUSE_KEY_MAX 400   /* longer keys bypass the cache */
+
+/* A cached cause, with the exact key bytes it was computed for. */
+struct cause_cache_entry {
+	uint32_t hash;
+	size_t len;                 /* 0: empty slot */
+	char key[CAUSE_KEY_MAX];
+	struct cause *cause;
+};
 
 struct review {
 	struct review_options opt;
-	struct { uint32_t key; struct cause *cause; } cache[CAUSE_CACHE];   /* reply text -> cause */
+	struct cause_cache_entry cache[CAUSE_CACHE];   /* reply text -> cause */
 	int year;
 	struct msg *buckets[1u << HASH_BITS];
 	struct msg *oldest, *newest;
@@ -223,11 +232,13 @@ void review_free(struct review *r)
 /* ---- causes ---- */
 
 /*
- * A key for the cause cache: status, dsn, the message's finding and the
- * reply from "said: " (or its start) up to the first '[', where EOP's
- * server ids and times begin. Never 0.
+ * The key for the cause cache, into key (at most CAUSE_KEY_MAX bytes):
+ * status, dsn, the message's finding and the reply from "said: " (or its
+ * start) up to the first '[', where EOP's server ids and times begin. Its
+ * length, or 0 when it does not fit (then the cause is not cached).
  */
-static uint32_t cause_key(enum cause_status st, struct slice reply, struct slice dsn, const char *finding)
+static size_t cause_key(enum cause_status st, struct slice reply, struct slice dsn, const char *finding,
+			char key[CAUSE_KEY_MAX])
 {
 	const char *p = reply.p != NULL ? reply.p : "", *end = p + reply.n;
 	const char *said = NULL;
@@ -241,26 +252,50 @@ static uint32_t cause_key(enum cause_status st, struct slice reply, struct slice
 	if (said != NULL)
 		p = said + 6;
 	const char *br = memchr(p, '[', (size_t)(end - p));
-	uint32_t h = hash_bytes(p, (size_t)((br != NULL ? br : end) - p), 2166136261u ^ (uint32_t)st);
-	h = hash_bytes(dsn.p != NULL ? dsn.p : "", dsn.n, h);
-	h = hash_bytes(finding != NULL ? finding : "", finding != NULL ? strlen(finding) : 0, h);
-	return h != 0 ? h : 1;
+	size_t reply_len = (size_t)((br != NULL ? br : end) - p);
+	size_t finding_len = finding != NULL ? strlen(finding) : 0;
+	size_t need = 1 + dsn.n + 1 + finding_len + 1 + reply_len;
+	if (need > CAUSE_KEY_MAX)
+		return 0;
+	char *k = key;
+	*k++ = (char)st;
+	if (dsn.n > 0)
+		memcpy(k, dsn.p, dsn.n);
+	k += dsn.n;
+	*k++ = '\0';
+	if (finding_len > 0)
+		memcpy(k, finding, finding_len);
+	k += finding_len;
+	*k++ = '\0';
+	if (reply_len > 0)
+		memcpy(k, p, reply_len);
+	return need;
 }
 
 static struct cause *cause_lookup(struct review *r, enum cause_status st, struct slice reply, struct slice dsn,
 				  const char *msg_finding);
 
-/* The cause for an event, through a small cache (the lookup in the NDR table is the costly part). */
+/*
+ * The cause for an event, through a small cache (the lookup in the NDR
+ * table is the costly part). A hit needs the same key bytes, not only the
+ * same hash.
+ */
 static struct cause *cause_get(struct review *r, enum cause_status st, struct slice reply, struct slice dsn,
 			       const char *msg_finding)
 {
-	uint32_t key = cause_key(st, reply, dsn, msg_finding);
-	size_t slot = key % CAUSE_CACHE;
-	if (r->cache[slot].key == key)
-		return r->cache[slot].cause;
+	char key[CAUSE_KEY_MAX];
+	size_t len = cause_key(st, reply, dsn, msg_finding, key);
+	if (len == 0)
+		return cause_lookup(r, st, reply, dsn, msg_finding);
+	uint32_t hash = hash_bytes(key, len, 2166136261u);
+	struct cause_cache_entry *e = &r->cache[hash % CAUSE_CACHE];
+	if (e->len == len && e->hash == hash && memcmp(e->key, key, len) == 0)
+		return e->cause;
 	struct cause *c = cause_lookup(r, st, reply, dsn, msg_finding);
-	r->cache[slot].key = key;
-	r->cache[slot].cause = c;
+	e->hash = hash;
+	e->len = len;
+	memcpy(e->key, key, len);
+	e->cause = c;
 	return c;
 }
 
@@ -539,10 +574,14 @@ size_t review_table_size(const struct review *r)
 	return r->n_msgs;
 }
 
-/* Lines read so far. */
-unsigned long long review_lines(const struct review *r)
+/* A line that was not given to review_line (too long to keep): read and malformed. */
+void review_overlong_line(struct review *r)
 {
-	return r->lines;
+	r->lines++;
+	if (r->n_files > 0) {
+		r->files[r->n_files - 1].lines++;
+		r->files[r->n_files - 1].malformed++;
+	}
 }
 
 /* ---- output ---- */

@@ -39,8 +39,8 @@ void review_begin_file(struct review *r, const char *name);
 void review_line(struct review *r, const char *line, size_t len);
 /* Messages whose state is held right now (never more than table_max). */
 size_t review_table_size(const struct review *r);
-/* Lines read so far in all files. */
-unsigned long long review_lines(const struct review *r);
+/* Count a line too long to parse (its reader dropped it): read once, malformed. */
+void review_overlong_line(struct review *r);
 
 /* The report as text, and as the contract's JSON document. */
 void review_format_text(struct review *r, struct strbuf *out);

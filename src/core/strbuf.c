@@ -229,7 +229,11 @@ void strbuf_put_json_escaped(struct strbuf *sb, const char *s, size_t n)
 			i++;
 		} else {
 			size_t l = c >= 0x80 ? utf8_sequence_length(u + i, n - i) : 0;
-			if (l > 1) {
+			if (l == 2 && c == 0xc2 && u[i + 1] < 0xa0) {
+				/* U+0080-U+009F: C1 controls, escaped like C0 ones */
+				strbuf_printf(sb, "\\u%04x", u[i + 1]);
+				i += 2;
+			} else if (l > 1) {
 				strbuf_append(sb, s + i, l);
 				i += l;
 			} else {

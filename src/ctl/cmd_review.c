@@ -38,19 +38,27 @@ static const char review_usage[] =
 	"  -c FILE     eopguard.conf, to mark sender domains that are not accepted\n"
 	"  --json      one JSON document\n";
 
-/* --since: ISO date/time, or N followed by s, m, h or d (ago). -1 when invalid. */
+/*
+ * --since: ISO date/time, or N followed by s, m, h or d (ago). -1 when
+ * invalid, also when N is so large that it reaches before 1970.
+ */
 static time_t parse_since(const char *s, time_t now)
 {
 	char *end;
-	long v = strtol(s, &end, 10);
-	if (end != s && v >= 0 && end[0] != '\0' && end[1] == '\0') {
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (end != s && s[0] != '-' && s[0] != '+' && end[0] != '\0' && end[1] == '\0') {
+		long long unit;
 		switch (end[0]) {
-		case 's': return now - v;
-		case 'm': return now - v * 60;
-		case 'h': return now - v * 3600;
-		case 'd': return now - v * 86400;
-		default: break;
+		case 's': unit = 1; break;
+		case 'm': unit = 60; break;
+		case 'h': unit = 3600; break;
+		case 'd': unit = 86400; break;
+		default: return -1;
 		}
+		if (errno == ERANGE || v < 0 || v > (long long)now / unit)
+			return -1;
+		return now - (time_t)(v * unit);
 	}
 	return maillog_parse_iso(s, strlen(s));
 }
@@ -75,8 +83,68 @@ static void progress_tick(struct progress *p, size_t n)
 		(double)(p->bytes >> 20) / secs);
 }
 
-/* Feed one file (or stdin) to the review. Returns false when it cannot be read. */
-static bool review_file(struct review *r, const char *name, bool show_progress)
+/*
+ * Feed the lines of an open gz stream to the review. A line longer than
+ * LINE_MAX_KEPT is dropped whole and counted once as malformed. Returns
+ * false with the reason in err when the stream cannot be read to its end
+ * (a truncated .gz included).
+ */
+static bool feed_lines(struct review *r, gzFile gz, struct progress *prog, char *err, size_t errlen)
+{
+	char *buf = malloc(READ_CHUNK + LINE_MAX_KEPT);
+	if (buf == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	size_t have = 0;
+	bool skipping = false;   /* inside an overlong line, already counted */
+	int n;
+	while ((n = gzread(gz, buf + have, READ_CHUNK)) > 0) {
+		progress_tick(prog, (size_t)n);
+		size_t total = have + (size_t)n, start = 0;
+		for (;;) {
+			char *nl = memchr(buf + start, '\n', total - start);
+			if (nl == NULL)
+				break;
+			size_t len = (size_t)(nl - (buf + start));
+			if (skipping)
+				skipping = false;
+			else if (len > LINE_MAX_KEPT)
+				review_overlong_line(r);
+			else
+				review_line(r, buf + start, len);
+			start += len + 1;
+		}
+		have = total - start;
+		if (have > LINE_MAX_KEPT) {
+			if (!skipping)
+				review_overlong_line(r);
+			skipping = true;
+			have = 0;
+		} else {
+			memmove(buf, buf + start, have);
+		}
+	}
+	if (have > 0 && !skipping)
+		review_line(r, buf, have);
+	free(buf);
+	int zerr = Z_OK;
+	const char *zmsg = gzerror(gz, &zerr);
+	if (n < 0 || zerr != Z_OK) {
+		if (zerr == Z_ERRNO)
+			snprintf(err, errlen, "%s", strerror(errno));
+		else if (zerr == Z_BUF_ERROR)
+			snprintf(err, errlen, "truncated: the compressed data ends early (%s); the lines before it "
+				 "are in the report", zmsg);
+		else
+			snprintf(err, errlen, "%s", zmsg);
+		return false;
+	}
+	return true;
+}
+
+/* Feed one file (or stdin) to the review. Returns EX_OK, EX_NOINPUT or EX_DATAERR. */
+static int review_file(struct review *r, const char *name, bool show_progress)
 {
 	gzFile gz;
 	struct stat st;
@@ -86,56 +154,27 @@ static bool review_file(struct review *r, const char *name, bool show_progress)
 	} else {
 		if (stat(name, &st) != 0) {
 			fprintf(stderr, "eopguardctl review: %s: %s\n", name, strerror(errno));
-			return false;
+			return EX_NOINPUT;
 		}
 		gz = gzopen(name, "rb");
 	}
 	if (gz == NULL) {
 		fprintf(stderr, "eopguardctl review: %s: %s\n", name, strerror(errno ? errno : ENOMEM));
-		return false;
+		return EX_NOINPUT;
 	}
 	gzbuffer(gz, 256 * 1024);
 	review_begin_file(r, strcmp(name, "-") == 0 ? "(stdin)" : name);
 	struct progress prog = { show_progress && st.st_size > (64 << 20), time(NULL), time(NULL), 0, name };
-	char *buf = malloc(READ_CHUNK + LINE_MAX_KEPT);
-	size_t have = 0;
-	bool ok = buf != NULL, skipping = false;
-	int n;
-	while (ok && (n = gzread(gz, buf + have, READ_CHUNK)) > 0) {
-		progress_tick(&prog, (size_t)n);
-		size_t total = have + (size_t)n, start = 0;
-		for (;;) {
-			char *nl = memchr(buf + start, '\n', total - start);
-			if (nl == NULL)
-				break;
-			size_t len = (size_t)(nl - (buf + start));
-			if (!skipping)
-				review_line(r, buf + start, len > LINE_MAX_KEPT ? LINE_MAX_KEPT : len);
-			skipping = false;
-			start += len + 1;
-		}
-		have = total - start;
-		if (have >= LINE_MAX_KEPT) {   /* an overlong line: keep its start, drop the rest */
-			review_line(r, buf + start, LINE_MAX_KEPT);
-			have = 0;
-			skipping = true;
-		} else {
-			memmove(buf, buf + start, have);
-		}
-	}
-	int zerr = Z_OK;
-	const char *zmsg = gzerror(gz, &zerr);
-	if (zerr != Z_OK && zerr != Z_BUF_ERROR) {
-		fprintf(stderr, "eopguardctl review: %s: %s\n", name, zerr == Z_ERRNO ? strerror(errno) : zmsg);
-		ok = false;
-	}
-	if (have > 0 && !skipping)
-		review_line(r, buf, have);
+	char err[256];
+	bool ok = feed_lines(r, gz, &prog, err, sizeof err);
 	if (prog.on)
 		fputs("\r\033[K", stderr);
-	free(buf);
 	gzclose(gz);
-	return ok;
+	if (!ok) {
+		fprintf(stderr, "eopguardctl review: %s: %s\n", name, err);
+		return EX_DATAERR;
+	}
+	return EX_OK;
 }
 
 /* Parse options into opts; returns EX_OK or EX_USAGE. */
@@ -199,12 +238,12 @@ int cmd_review(int argc, char **argv)
 	rc = EX_OK;
 	if (optind >= argc) {
 		const char *dflt = isatty(STDIN_FILENO) ? "/var/log/mail.log" : "-";
-		if (!review_file(r, dflt, tty))
-			rc = EX_NOINPUT;
+		rc = review_file(r, dflt, tty);
 	}
 	for (int i = optind; i < argc; i++) {
-		if (!review_file(r, argv[i], tty))
-			rc = EX_NOINPUT;
+		int file_rc = review_file(r, argv[i], tty);
+		if (file_rc != EX_OK && rc == EX_OK)
+			rc = file_rc;
 	}
 	struct strbuf out;
 	strbuf_init(&out, 512u << 20);

@@ -172,6 +172,52 @@ static void test_hostile_fields(void **state)
 	review_free(r);
 }
 
+/*
+ * Two different EOP replies whose cache keys have the same 32-bit FNV-1a
+ * hash (found by a birthday search over the key layout of the first
+ * version, reply text then dsn): each keeps its own cause.
+ */
+static void test_cause_cache_compares_keys(void **state)
+{
+	static const char *const lines[] = {
+		"Nov 23 10:00:01 relay postfix/smtp[1]: HHHHH1: to=<a@f.example>, relay=x, dsn=5.7.64, status=bounced "
+		"(host x said: 550 5.7.64 TenantAttribution; Relay Access Denied ref=0000bddf [X] (in reply to RCPT TO command))",
+		"Nov 23 10:00:02 relay postfix/smtp[1]: HHHHH2: to=<b@f.example>, relay=x, dsn=5.7.64, status=bounced "
+		"(host x said: 550 5.7.64 Relay Access Denied ATTR36 ref=000280a1 [X] (in reply to RCPT TO command))",
+	};
+	(void)state;
+	struct review_options o = { .now = 1795392000 };
+	struct review *r = review_new(&o);
+	assert_non_null(r);
+	review_begin_file(r, "collide");
+	for (size_t i = 0; i < 2; i++)
+		review_line(r, lines[i], strlen(lines[i]));
+	struct strbuf sb;
+	strbuf_init(&sb, 1 << 20);
+	review_format_json(r, &sb);
+	expect(sb.data, "TenantAttribution; Relay Access Denied");
+	expect(sb.data, "Relay Access Denied ATTR36");
+	strbuf_free(&sb);
+	review_free(r);
+}
+
+/* A line too long to keep is counted once as read and malformed. */
+static void test_overlong_line_counted_once(void **state)
+{
+	(void)state;
+	struct review_options o = { .now = 1795392000 };
+	struct review *r = review_new(&o);
+	assert_non_null(r);
+	review_begin_file(r, "long");
+	review_overlong_line(r);
+	struct strbuf sb;
+	strbuf_init(&sb, 1 << 20);
+	review_format_json(r, &sb);
+	expect(sb.data, "{\"name\":\"long\",\"lines\":1,\"skipped\":0,\"malformed\":1}");
+	strbuf_free(&sb);
+	review_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +226,8 @@ int main(void)
 		cmocka_unit_test(test_bounded_table),
 		cmocka_unit_test(test_real_sendmail_log),
 		cmocka_unit_test(test_hostile_fields),
+		cmocka_unit_test(test_cause_cache_compares_keys),
+		cmocka_unit_test(test_overlong_line_counted_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,6 +64,9 @@ static void test_escapers(void **state)
 		{ "bad utf8", "\xff\xc3", 2, "\\xff\\xc3", "\\xff\\xc3", "\\xff\\xc3", "\\u00ff\\u00c3" },
 		{ "overlong utf8", "\xc0\xaf", 2, "\\xc0\\xaf", "\\xc0\\xaf", "\\xc0\\xaf", "\\u00c0\\u00af" },
 		{ "tab", "\t", 1, "\\x09", "\\x09", "\\x09", "\\t" },
+		{ "C1 control U+0085", "a\xc2\x85" "b", 4, "a\\xc2\\x85b", "a\\xc2\\x85b", "a\\xc2\\x85b", "a\\u0085b" },
+		{ "C1 control U+009F", "\xc2\x9f", 2, "\\xc2\\x9f", "\\xc2\\x9f", "\\xc2\\x9f", "\\u009f" },
+		{ "U+00A0 is text", "\xc2\xa0", 2, "\\xc2\\xa0", "\\xc2\\xa0", "\\xc2\\xa0", "\xc2\xa0" },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
