@@ -65,18 +65,39 @@ void postconf_socket_form(const char *s, char *out, size_t outlen)
 		snprintf(out, outlen, "%s", s);
 }
 
-/* True when a whitespace/comma separated list contains the milter want (or its chroot view). */
+/*
+ * The next item of a Postfix list (items separated by whitespace, commas or
+ * braces) from *p into item; false at the end. Items longer than the buffer
+ * are cut, which can only make a comparison fail.
+ */
+static bool list_next(const char **p, char *item, size_t cap)
+{
+	*p += strspn(*p, " ,\t{}");
+	size_t l = strcspn(*p, " ,\t{}");
+	if (l == 0)
+		return false;
+	snprintf(item, cap, "%.*s", (int)l, *p);
+	*p += l;
+	return true;
+}
+
+/* True when the list has an item exactly equal to want. */
+static bool list_has_item(const char *list, const char *want)
+{
+	char item[VALUE_MAX];
+	for (const char *p = list; list_next(&p, item, sizeof item); ) {
+		if (strcmp(item, want) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* True when a milter list contains the socket want (or its chroot view). */
 static bool milter_listed(const char *list, const char *want, const char *queue_dir)
 {
 	char item[VALUE_MAX];
 	size_t ql = strlen(queue_dir);
-	for (const char *p = list; *p != '\0'; ) {
-		p += strspn(p, " ,\t{}");
-		size_t l = strcspn(p, " ,\t{}");
-		if (l == 0)
-			break;
-		snprintf(item, sizeof item, "%.*s", (int)l, p);
-		p += l;
+	for (const char *p = list; list_next(&p, item, sizeof item); ) {
 		if (strcmp(item, want) == 0)
 			return true;
 		/* chrooted smtpd: "unix:/run/x.sock" means "<queue_directory>/run/x.sock" */
@@ -96,7 +117,7 @@ static void compare_cert_files(const struct conf *c, const char *out, size_t n, 
 	value_of(out, n, "smtp_tls_key_file", key, sizeof key);
 	const char *ours = c->identity.client_cert;
 	if (chain[0] != '\0') {
-		if (strstr(chain, ours) != NULL && ours[0] != '\0')
+		if (ours[0] != '\0' && list_has_item(chain, ours))
 			check_add(r, CHECK_PASS, "postfix-cert-file", "smtp_tls_chain_files includes identity.client_cert");
 		else
 			check_add(r, CHECK_WARN, "postfix-cert-file", "Postfix sends smtp_tls_chain_files = %s but "

@@ -117,12 +117,33 @@ static void test_chain_files_and_sockets(void **state)
 	}
 }
 
+/* List items are compared whole: relay-chain.pem.old is not relay-chain.pem. */
+static void test_list_items_exact(void **state)
+{
+	static const char older[] = "smtp_tls_chain_files = /etc/postfix/relay.key, /etc/postfix/relay-chain.pem.old\n";
+	static const char prefix[] = "smtp_tls_chain_files = /x/etc/postfix/relay-chain.pem\n";
+	static const char milters[] = "smtpd_milters = unix:/run/eopguard/eopguard.sock.old\n";
+	struct conf c = make_conf(ATTRIBUTION_CERTIFICATE);
+	(void)state;
+	struct check_report r = { 0 };
+	postconf_compare(&c, older, sizeof older - 1, &r);
+	assert_int_equal(status_of(&r, "postfix-cert-file"), CHECK_WARN);
+	struct check_report r2 = { 0 };
+	postconf_compare(&c, prefix, sizeof prefix - 1, &r2);
+	assert_int_equal(status_of(&r2, "postfix-cert-file"), CHECK_WARN);
+	c.socket = (char *)"unix:/run/eopguard/eopguard.sock";
+	struct check_report r3 = { 0 };
+	postconf_compare(&c, milters, sizeof milters - 1, &r3);
+	assert_int_equal(status_of(&r3, "postfix-milter"), CHECK_FAIL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_all_aligned),
 		cmocka_unit_test(test_everything_off),
 		cmocka_unit_test(test_chain_files_and_sockets),
+		cmocka_unit_test(test_list_items_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
