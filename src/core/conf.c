@@ -15,9 +15,12 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <confuse.h>
@@ -463,17 +466,33 @@ static bool conf_fill_root(struct conf *c, cfg_t *cfg)
 	return ok;
 }
 
-/* Checks that involve more than one option. */
-static bool conf_cross_check(struct conf *c, char *err, size_t errlen)
+/*
+ * "file:line" of the tenant section, or "file" with why there is no line
+ * (no tenant section, an empty file), for the cross-check messages.
+ */
+static void tenant_location(const struct conf *c, int tenant_line, bool empty_file, char *loc, size_t len)
 {
+	if (empty_file)
+		snprintf(loc, len, "%s: the file is empty, so", c->path);
+	else if (tenant_line > 0)
+		snprintf(loc, len, "%s:%d: tenant:", c->path, tenant_line);
+	else
+		snprintf(loc, len, "%s: there is no tenant section, so", c->path);
+}
+
+/* Checks that involve more than one option; tenant_line is where "tenant {" is (0: nowhere). */
+static bool conf_cross_check(struct conf *c, int tenant_line, bool empty_file, char *err, size_t errlen)
+{
+	char loc[CONF_ERR_MAX / 2];
+	tenant_location(c, tenant_line, empty_file, loc, sizeof loc);
 	if (domain_set_count(c->tenant.accepted) == 0) {
-		snprintf(err, errlen, "%s: tenant: no accepted domains; list the tenant's accepted domains in "
-			 "tenant.accepted_domains or tenant.accepted_domains_file", c->path);
+		snprintf(err, errlen, "%s no accepted domains; list the tenant's accepted domains in "
+			 "tenant.accepted_domains or tenant.accepted_domains_file", loc);
 		return false;
 	}
 	if (c->tenant.attribution == ATTRIBUTION_CERTIFICATE && c->tenant.certificate_domain[0] == '\0') {
-		snprintf(err, errlen, "%s: tenant.certificate_domain is empty but attribution = \"certificate\"; "
-			 "set it to the connector's TlsSenderCertificateName, or use attribution = \"ip\"", c->path);
+		snprintf(err, errlen, "%s tenant.certificate_domain is empty but attribution = \"certificate\"; "
+			 "set it to the connector's TlsSenderCertificateName, or use attribution = \"ip\"", loc);
 		return false;
 	}
 	if (c->rewrite_sender[0] != '\0') {
@@ -490,20 +509,130 @@ static bool conf_cross_check(struct conf *c, char *err, size_t errlen)
 	return true;
 }
 
-/* Check the file can be opened, for a clear message before libconfuse runs. */
-static bool conf_file_readable(const char *path, char *err, size_t errlen)
+#define CONF_FILE_MAX (16u << 20)   /* a configuration larger than this is refused */
+
+/*
+ * Read the whole configuration file through one descriptor, so that what is
+ * checked (a regular file, not a directory, FIFO or device, and not too
+ * large) is what is parsed: libconfuse's scanner exits the process on a
+ * read error such as EISDIR. The caller frees *buf.
+ */
+static bool conf_read_file(const char *path, char **buf, char *err, size_t errlen)
 {
-	FILE *fp = fopen(path, "r");
-	if (fp == NULL) {
+	*buf = NULL;
+	int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot open configuration file: %s", path, strerror(errno));
 		return false;
 	}
-	fclose(fp);
+	struct stat st;
+	bool ok = false;
+	if (fstat(fd, &st) != 0)
+		snprintf(err, errlen, "%s: cannot open configuration file: %s", path, strerror(errno));
+	else if (S_ISDIR(st.st_mode))
+		snprintf(err, errlen, "%s: is a directory, not a configuration file", path);
+	else if (!S_ISREG(st.st_mode))
+		snprintf(err, errlen, "%s: is not a regular file", path);
+	else if ((unsigned long long)st.st_size > CONF_FILE_MAX)
+		snprintf(err, errlen, "%s: larger than %u MiB; not a configuration file", path, CONF_FILE_MAX >> 20);
+	else
+		ok = true;
+	size_t len = 0;
+	if (ok && (*buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		ok = false;
+	}
+	while (ok) {
+		ssize_t n = read(fd, *buf + len, (size_t)st.st_size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
+			ok = false;
+		}
+		if (n <= 0 || (len += (size_t)n) == (size_t)st.st_size)
+			break;
+	}
+	close(fd);
+	if (!ok) {
+		free(*buf);
+		*buf = NULL;
+		return false;
+	}
+	(*buf)[len] = '\0';
+	if (memchr(*buf, '\0', len) != NULL) {
+		snprintf(err, errlen, "%s: contains a NUL byte; not a configuration file", path);
+		free(*buf);
+		*buf = NULL;
+		return false;
+	}
 	return true;
 }
 
+/* True when the word just before p (spaces skipped) is name. */
+static bool word_before_is(const char *text, const char *p, const char *name)
+{
+	while (p > text && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\r' || p[-1] == '\n'))
+		p--;
+	size_t n = strlen(name);
+	return (size_t)(p - text) >= n && memcmp(p - n, name, n) == 0 &&
+	       (p - n == text || strchr(" \t\r\n;}", p[-(ptrdiff_t)n - 1]) != NULL);
+}
+
+/*
+ * Every section's "{" must be closed: libconfuse accepts a file that ends
+ * inside one. Skips quoted strings and the comments libconfuse knows (#,
+ * //, and C-style blocks). False with file:line of the unclosed "{". Also
+ * gives the line where the top-level tenant section starts (0: none), for
+ * messages about the tenant as a whole.
+ */
+static bool conf_braces_closed(const char *path, const char *text, int *tenant_line, char *err, size_t errlen)
+{
+	*tenant_line = 0;
+	unsigned open_lines[32];
+	size_t depth = 0;
+	unsigned line = 1;
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p == '\n') {
+			line++;
+		} else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+			while (p[1] != '\0' && p[1] != '\n')
+				p++;
+		} else if (p[0] == '/' && p[1] == '*') {
+			for (p += 2; *p != '\0' && !(p[0] == '*' && p[1] == '/'); p++)
+				line += *p == '\n';
+			if (*p == '\0')
+				break;
+			p++;
+		} else if (*p == '"' || *p == '\'') {
+			char q = *p;
+			for (p++; *p != '\0' && *p != q; p++) {
+				line += *p == '\n';
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+			}
+			if (*p == '\0')
+				break;
+		} else if (*p == '{') {
+			if (depth == 0 && *tenant_line == 0 && word_before_is(text, p, "tenant"))
+				*tenant_line = (int)line;
+			if (depth < sizeof open_lines / sizeof open_lines[0])
+				open_lines[depth] = line;
+			depth++;
+		} else if (*p == '}' && depth > 0) {
+			depth--;
+		}
+	}
+	if (depth == 0)
+		return true;
+	size_t at = depth - 1 < sizeof open_lines / sizeof open_lines[0] ? depth - 1 : 0;
+	snprintf(err, errlen, "%s:%u: this '{' is never closed: the file ends inside the section", path,
+		 open_lines[at]);
+	return false;
+}
+
 /* Turn a parsed tree into a struct conf. */
-static bool conf_build(struct conf *c, cfg_t *cfg, char *err, size_t errlen)
+static bool conf_build(struct conf *c, cfg_t *cfg, int tenant_line, bool empty_file, char *err, size_t errlen)
 {
 	bool ok = conf_fill_root(c, cfg);
 	c->rewrite_sender = conf_strdup(cfg_getstr(cfg_getsec(cfg, "rewrite"), "sender"), &ok);
@@ -512,17 +641,25 @@ static bool conf_build(struct conf *c, cfg_t *cfg, char *err, size_t errlen)
 		return false;
 	}
 	conf_fill_policy(c, cfg_getsec(cfg, "policy"));
-	return conf_fill_tenant(c, cfg_getsec(cfg, "tenant"), err, errlen) && conf_cross_check(c, err, errlen);
+	return conf_fill_tenant(c, cfg_getsec(cfg, "tenant"), err, errlen) &&
+	       conf_cross_check(c, tenant_line, empty_file, err, errlen);
 }
 
 /* Parse, validate and convert a configuration file. */
 bool conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 {
 	*out = NULL;
-	if (!conf_file_readable(path, err, errlen))
+	char *text = NULL;
+	if (!conf_read_file(path, &text, err, errlen))
 		return false;
+	int tenant_line = 0;
+	if (!conf_braces_closed(path, text, &tenant_line, err, errlen)) {
+		free(text);
+		return false;
+	}
 	cfg_t *cfg = cfg_init(root_opts, CFGF_NONE);
 	if (cfg == NULL) {
+		free(text);
 		snprintf(err, errlen, "out of memory");
 		return false;
 	}
@@ -530,7 +667,9 @@ bool conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	conf_error_slot = &slot;
 	cfg_set_error_function(cfg, conf_errfunc);
 	conf_set_validators(cfg);
-	int rc = cfg_parse(cfg, path);
+	int rc = cfg_parse_buf(cfg, text);
+	bool empty_file = text[strspn(text, " \t\r\n")] == '\0';
+	free(text);
 	conf_error_slot = NULL;
 	if (rc != CFG_SUCCESS) {
 		if (!slot.set)
@@ -542,7 +681,7 @@ bool conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	bool ok = c != NULL && (c->path = strdup(path)) != NULL;
 	if (!ok)
 		snprintf(err, errlen, "out of memory");
-	ok = ok && conf_build(c, cfg, err, errlen);
+	ok = ok && conf_build(c, cfg, tenant_line, empty_file, err, errlen);
 	cfg_free(cfg);
 	if (!ok) {
 		conf_free(c);

@@ -26,8 +26,8 @@ identity {
 EOT
 sink_start sink
 eopguard_start "$T_DIR/eopguard.conf"
-RELAY_PORT=$(free_port)
-postfix_start relay "$RELAY_PORT" "$SINK_PORT" </dev/null
+RELAY_PORT=
+postfix_start relay RELAY_PORT "$SINK_PORT" </dev/null
 LOG="$T_DIR/relay/maillog"
 
 # load MESSAGES: smtp-source in the background (5 sessions); sets LOAD_PID.
@@ -70,10 +70,19 @@ alive kill
 
 # (b) a reload every half second under load
 load 2000
+# reloaded_at_least N: the log has N "configuration reloaded" lines.
+reloaded_at_least() { [ "$(grep -c 'configuration reloaded' "$T_DIR/eopguard.log")" -ge "$1" ]; }
 i=0
-while [ $i -lt 10 ]; do kill -USR1 "$EG_PID"; sleep 0.5; i=$((i + 1)); done
+missed=0
+while [ $i -lt 10 ]; do
+	i=$((i + 1))
+	kill -USR1 "$EG_PID"
+	# Signals sent faster than a reload runs are coalesced: wait for each one.
+	wait_for 10 reloaded_at_least "$i" || missed=$((missed + 1))
+	sleep 0.3
+done
 check_invariants "reloads"
-t_check "reloads: eopguard reloaded each time" test "$(grep -c 'configuration reloaded' "$T_DIR/eopguard.log")" -ge 10
+t_check "reloads: eopguard reloaded each of the 10 times" test "$missed" -eq 0
 alive reload
 
 # (c) the certificate file broken, then good again, under load
@@ -89,5 +98,21 @@ t_check "certificate swap: the broken file deferred mail (451 4.7.64)" grep -q '
 t_grep "certificate swap: the same diagnosis as eopguardctl check" 'findings=cert-unreadable hint="identity.client_cert '"$T_DIR"'/tls/chain.pem: it holds no PEM certificate"' "$T_DIR/eopguard.log"
 alive cert
 
-t_check "eopguard is the same process after (b) and (c)" kill -0 "$EG_PID"
+# (d) the configuration path turned into a directory, then SIGUSR1: the
+# reload fails with the reason, the running configuration stays, mail passes.
+mv "$T_DIR/eopguard.conf" "$T_DIR/eopguard.conf.saved"
+mkdir "$T_DIR/eopguard.conf"
+kill -USR1 "$EG_PID"
+wait_for 10 grep -q "reload failed, keeping the running configuration: $T_DIR/eopguard.conf: is a directory" "$T_DIR/eopguard.log" ||
+	t_fail "directory as configuration: no 'reload failed ... is a directory' line"
+t_check "directory as configuration: eopguard survives the reload" kill -0 "$EG_PID"
+alive confdir
+rmdir "$T_DIR/eopguard.conf"
+mv "$T_DIR/eopguard.conf.saved" "$T_DIR/eopguard.conf"
+run_t_dir=$("$top_builddir/eopguard" -t -c "$T_DIR" 2>&1); rc=$?
+t_check "directory as configuration: -t exits 78 (not 2)" test "$rc" -eq 78
+case $run_t_dir in *"$T_DIR: is a directory"*) t_ok "directory as configuration: -t names the path" ;;
+*) t_fail "directory as configuration: -t said: $run_t_dir" ;; esac
+
+t_check "eopguard is the same process after (b), (c) and (d)" kill -0 "$EG_PID"
 t_done

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "conf.h"
@@ -158,7 +159,13 @@ static void test_bad_values(void **state)
 		{ "bad domain", "tenant {\n accepted_domains = {\"con toso.com\"}\n}\n", "'con toso.com' is not a valid domain" },
 		{ "bad attribution", "tenant {\n accepted_domains = {\"c.com\"}\n attribution = \"dns\"\n}\n", ":3: attribution: 'dns' is not one of certificate, ip" },
 		{ "bad cert domain", "tenant {\n accepted_domains = {\"c.com\"}\n certificate_domain = \"a.*.c.com\"\n}\n", ":3: certificate_domain: 'a.*.c.com' is not valid" },
-		{ "no domains", "tenant {\n attribution = \"ip\"\n}\n", "tenant: no accepted domains" },
+		{ "no domains", "tenant {\n attribution = \"ip\"\n}\n", "bad.conf:1: tenant: no accepted domains" },
+		{ "no domains, tenant further down", "\n\n# the tenant\ntenant {\n attribution = \"ip\"\n}\n", "bad.conf:4: tenant: no accepted domains" },
+		{ "empty file", "", "bad.conf: the file is empty, so no accepted domains" },
+		{ "only comments", "# nothing here\n\n", "bad.conf: there is no tenant section, so no accepted domains" },
+		{ "no tenant section", "socket = \"unix:/x\"\n", "bad.conf: there is no tenant section, so no accepted domains" },
+		{ "unterminated tenant", "tenant {\n accepted_domains = {\"c.com\"}\n attribution = \"ip\"\n", "bad.conf:1: this '{' is never closed" },
+		{ "unterminated nested", TENANT_OK "policy {\n", "bad.conf:5: this '{' is never closed" },
 		{ "cert mode without name", "tenant {\n accepted_domains = {\"c.com\"}\n}\n", "tenant.certificate_domain is empty" },
 		{ "days range", TENANT_OK "identity {\n expiry_warning_days = -1\n}\n", ":6: expiry_warning_days: -1 is out of range" },
 		{ "interval range", TENANT_OK "identity {\n recheck_interval = 999999\n}\n", "recheck_interval: 999999 is out of range" },
@@ -168,7 +175,8 @@ static void test_bad_values(void **state)
 		{ "policy rewrite for identity", TENANT_OK "policy {\n identity_failure = \"rewrite\"\n}\n", ":6: identity_failure: 'rewrite' is not one of" },
 		{ "policy unknown word", TENANT_OK "policy {\n sender_not_accepted = \"drop\"\n}\n", "sender_not_accepted: 'drop' is not one of" },
 		{ "policy null rewrite", TENANT_OK "policy {\n null_sender = \"rewrite\"\n}\n", "null_sender: 'rewrite'" },
-		{ "syntax error", "tenant {\n accepted_domains = {\"c.com\"\n}\n", "" },
+		{ "syntax error", "tenant {\n accepted_domains = {\"c.com\"\n}\n", "bad.conf:1: this '{' is never closed" },
+		{ "stray closing brace", TENANT_OK "}\n", "bad.conf:5: unexpected closing brace" },
 		{ "missing domains file", "tenant {\n accepted_domains_file = \"nope.txt\"\n attribution = \"ip\"\n}\n", "nope.txt: cannot open accepted_domains_file: No such file" },
 	};
 	(void)state;
@@ -215,6 +223,52 @@ static void test_missing_file(void **state)
 	assert_string_equal(err, "/nonexistent/eopguard.conf: cannot open configuration file: No such file or directory");
 }
 
+/* What is not a regular file is refused by name, and never reaches libconfuse's scanner (it exits on EISDIR). */
+static void test_not_a_regular_file(void **state)
+{
+	char err[CONF_ERR_MAX], path[600];
+	struct conf *c = NULL;
+	(void)state;
+	snprintf(path, sizeof path, "%s/conf.d", tmpdir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_false(conf_load(path, &c, err, sizeof err));
+	if (strstr(err, "conf.d: is a directory, not a configuration file") == NULL)
+		fail_msg("got \"%s\"", err);
+	snprintf(path, sizeof path, "%s/fifo.conf", tmpdir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_false(conf_load(path, &c, err, sizeof err));
+	if (strstr(err, "fifo.conf: is not a regular file") == NULL)
+		fail_msg("got \"%s\"", err);
+	assert_false(conf_load("/dev/null", &c, err, sizeof err));
+	assert_string_equal(err, "/dev/null: is not a regular file");
+	const char nul[] = "tenant {\n accepted_domains = {\"c.com\"}\0 attribution = \"ip\"\n}\n";
+	snprintf(path, sizeof path, "%s/nul.conf", tmpdir);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fwrite(nul, 1, sizeof nul - 1, fp);
+	fclose(fp);
+	assert_false(conf_load(path, &c, err, sizeof err));
+	if (strstr(err, "nul.conf: contains a NUL byte") == NULL)
+		fail_msg("got \"%s\"", err);
+}
+
+/* Braces inside strings and comments do not open sections. */
+static void test_braces_in_strings_and_comments(void **state)
+{
+	char err[CONF_ERR_MAX];
+	struct conf *c = NULL;
+	(void)state;
+	const char *path = write_file("braces.conf",
+		"# a comment with { in it\n"
+		"// another {\n"
+		"/* and a block\n { over lines */\n"
+		"tenant {\n accepted_domains = {\"contoso.com\"}\n attribution = \"ip\"\n}\n"
+		"rewrite { sender = \"relay@contoso.com\" }   # }\n");
+	if (!conf_load(path, &c, err, sizeof err))
+		fail_msg("%s", err);
+	conf_free(c);
+}
+
 static void test_parse_mode(void **state)
 {
 	mode_t m;
@@ -236,6 +290,8 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_domains_file_errors),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_not_a_regular_file),
+		cmocka_unit_test(test_braces_in_strings_and_comments),
 		cmocka_unit_test(test_parse_mode),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
