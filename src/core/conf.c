@@ -121,16 +121,72 @@ static int validate_facility(cfg_t *cfg, cfg_opt_t *opt)
 	return validate_word(cfg, opt, ok, "mail, daemon, user, local0 ... local7");
 }
 
+/* True when s is a decimal port 1..65535 of exactly n characters. */
+static bool port_valid(const char *s, size_t n)
+{
+	if (n == 0 || n > 5 || strspn(s, "0123456789") < n)
+		return false;
+	unsigned long v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	return v >= 1 && v <= 65535;
+}
+
+/* Check a milter socket spec as libmilter reads it; false with the reason in why. */
+bool conf_socket_valid(const char *spec, char *why, size_t whylen)
+{
+	const char *path = NULL;
+	if (strncmp(spec, "unix:", 5) == 0)
+		path = spec + 5;
+	else if (strncmp(spec, "local:", 6) == 0)
+		path = spec + 6;
+	if (path != NULL) {
+		if (path[0] != '/' || path[1] == '\0') {
+			snprintf(why, whylen, "'%s': the socket path must be absolute, such as "
+				 "unix:/run/eopguard/eopguard.sock", spec);
+			return false;
+		}
+		if (strlen(path) > 107) {   /* sizeof sun_path - 1 on Linux */
+			snprintf(why, whylen, "'%s': a unix socket path may have at most 107 bytes", spec);
+			return false;
+		}
+		return true;
+	}
+	const char *rest = strncmp(spec, "inet:", 5) == 0 ? spec + 5 : strncmp(spec, "inet6:", 6) == 0 ? spec + 6 : NULL;
+	if (rest != NULL) {
+		const char *at = strchr(rest, '@');
+		size_t port_len = at != NULL ? (size_t)(at - rest) : strlen(rest);
+		if (!port_valid(rest, port_len)) {
+			snprintf(why, whylen, "'%s': the port must be a number from 1 to 65535, as in inet:8891@127.0.0.1",
+				 spec);
+			return false;
+		}
+		if (at != NULL && (at[1] == '\0' || strlen(at + 1) > 255)) {
+			snprintf(why, whylen, "'%s': name a host after '@', as in inet:8891@127.0.0.1", spec);
+			return false;
+		}
+		return true;
+	}
+	snprintf(why, whylen, "'%s' is not a milter socket; use unix:/path, local:/path, inet:PORT@HOST or "
+		 "inet6:PORT@HOST", spec);
+	return false;
+}
+
 static int validate_socket(cfg_t *cfg, cfg_opt_t *opt)
 {
+	char why[512];
+	if (conf_socket_valid(cfg_opt_getnstr(opt, 0), why, sizeof why))
+		return 0;
+	cfg_error(cfg, "socket: %s", why);
+	return -1;
+}
+
+static int validate_pidfile(cfg_t *cfg, cfg_opt_t *opt)
+{
 	const char *v = cfg_opt_getnstr(opt, 0);
-	static const char *const prefixes[] = { "unix:/", "local:/", "inet:", "inet6:", NULL };
-	for (size_t i = 0; prefixes[i] != NULL; i++) {
-		if (strncmp(v, prefixes[i], strlen(prefixes[i])) == 0 && strlen(v) > strlen(prefixes[i]))
-			return 0;
-	}
-	cfg_error(cfg, "socket: '%s' is not a milter socket; use unix:/path, local:/path, "
-		  "inet:PORT@HOST or inet6:PORT@HOST", v);
+	if (v[0] == '\0' || v[0] == '/')
+		return 0;
+	cfg_error(cfg, "pidfile: '%s' must be an absolute path, or \"\" for none", v);
 	return -1;
 }
 
@@ -156,6 +212,11 @@ static int validate_log(cfg_t *cfg, cfg_opt_t *opt)
 static int validate_authserv_id(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *v = cfg_opt_getnstr(opt, 0);
+	if (strlen(v) > CONF_AUTHSERV_ID_MAX) {
+		cfg_error(cfg, "authserv_id: %zu characters; at most %d (a host name)", strlen(v),
+			  CONF_AUTHSERV_ID_MAX);
+		return -1;
+	}
 	for (const char *p = v; *p != '\0'; p++) {
 		if (*p <= ' ' || *p >= 0x7f || *p == ';' || *p == '"' || *p == '\\' || *p == '(' ||
 		    *p == ')') {
@@ -167,23 +228,22 @@ static int validate_authserv_id(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
-/* Validate the accepted_domains list (called after the list is read). */
+/*
+ * Validate the accepted_domains list. libconfuse calls this once per
+ * element as it appends, so only the newest element is checked: the whole
+ * list is then checked once, in linear time.
+ */
 static int validate_accepted_domains(cfg_t *cfg, cfg_opt_t *opt)
 {
 	char err[256];
-	struct domain_set *probe = domain_set_new();
-	if (probe == NULL) {
-		cfg_error(cfg, "accepted_domains: out of memory");
+	unsigned n = cfg_opt_size(opt);
+	if (n == 0)
+		return 0;
+	const char *domain = cfg_opt_getnstr(opt, n - 1);
+	if (!domain_is_valid_entry(domain, err, sizeof err)) {
+		cfg_error(cfg, "accepted_domains: %s", err);
 		return -1;
 	}
-	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
-		if (!domain_set_add(probe, cfg_opt_getnstr(opt, i), err, sizeof err)) {
-			cfg_error(cfg, "accepted_domains: %s", err);
-			domain_set_free(probe);
-			return -1;
-		}
-	}
-	domain_set_free(probe);
 	return 0;
 }
 
@@ -209,6 +269,15 @@ static int validate_days(cfg_t *cfg, cfg_opt_t *opt)
 	if (v >= 0 && v <= 3650)
 		return 0;
 	cfg_error(cfg, "expiry_warning_days: %ld is out of range 0..3650", v);
+	return -1;
+}
+
+static int validate_timeout(cfg_t *cfg, cfg_opt_t *opt)
+{
+	long v = cfg_opt_getnint(opt, 0);
+	if (v >= 10 && v <= 7200)
+		return 0;
+	cfg_error(cfg, "timeout: %ld is out of range 10..7200 seconds", v);
 	return -1;
 }
 
@@ -282,6 +351,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_STR("syslog_facility", "mail", CFGF_NONE),
 	CFG_STR("authserv_id", "", CFGF_NONE),
 	CFG_BOOL("dry_run", cfg_false, CFGF_NONE),
+	CFG_INT("timeout", 600, CFGF_NONE),
 	CFG_SEC("tenant", tenant_opts, CFGF_NONE),
 	CFG_SEC("identity", identity_opts, CFGF_NONE),
 	CFG_SEC("rewrite", rewrite_opts, CFGF_NONE),
@@ -295,9 +365,11 @@ static void conf_set_validators(cfg_t *cfg)
 	static const struct { const char *opt; cfg_validate_callback_t fn; } table[] = {
 		{ "socket", validate_socket },
 		{ "socket_mode", validate_mode },
+		{ "pidfile", validate_pidfile },
 		{ "log", validate_log },
 		{ "syslog_facility", validate_facility },
 		{ "authserv_id", validate_authserv_id },
+		{ "timeout", validate_timeout },
 		{ "tenant|accepted_domains", validate_accepted_domains },
 		{ "tenant|attribution", validate_attribution },
 		{ "tenant|certificate_domain", validate_certificate_domain },
@@ -463,6 +535,7 @@ static bool conf_fill_root(struct conf *c, cfg_t *cfg)
 	}
 	c->authserv_id = conf_strdup(id, &ok);
 	c->dry_run = cfg_getbool(cfg, "dry_run");
+	c->timeout = cfg_getint(cfg, "timeout");
 	return ok;
 }
 
@@ -569,6 +642,23 @@ static bool conf_read_file(const char *path, char **buf, char *err, size_t errle
 	return true;
 }
 
+/* At the start of a top-level line: when it sets one of the options whose line is kept, note it (the last wins, as in libconfuse). */
+static void note_option_line(const char *p, unsigned line, struct conf_lines *lines)
+{
+	const struct { const char *name; int *line; } kept[] = {
+		{ "socket", &lines->socket }, { "socket_group", &lines->socket_group }, { "user", &lines->user },
+		{ "pidfile", &lines->pidfile }, { "log", &lines->log }, { "authserv_id", &lines->authserv_id },
+	};
+	size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz_");
+	const char *after = p + n + strspn(p + n, " \t");
+	if (n == 0 || *after != '=')
+		return;
+	for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+		if (strlen(kept[i].name) == n && memcmp(p, kept[i].name, n) == 0)
+			*kept[i].line = (int)line;
+	}
+}
+
 /* True when the word just before p (spaces skipped) is name. */
 static bool word_before_is(const char *text, const char *p, const char *name)
 {
@@ -586,13 +676,19 @@ static bool word_before_is(const char *text, const char *p, const char *name)
  * gives the line where the top-level tenant section starts (0: none), for
  * messages about the tenant as a whole.
  */
-static bool conf_braces_closed(const char *path, const char *text, int *tenant_line, char *err, size_t errlen)
+static bool conf_braces_closed(const char *path, const char *text, int *tenant_line, struct conf_lines *lines,
+			       char *err, size_t errlen)
 {
 	*tenant_line = 0;
+	memset(lines, 0, sizeof *lines);
+	bool line_start = true;
 	unsigned open_lines[32];
 	size_t depth = 0;
 	unsigned line = 1;
 	for (const char *p = text; *p != '\0'; p++) {
+		if (depth == 0 && line_start && *p != ' ' && *p != '\t' && *p != '\n')
+			note_option_line(p, line, lines);
+		line_start = *p == '\n' || (line_start && (*p == ' ' || *p == '\t'));
 		if (*p == '\n') {
 			line++;
 		} else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
@@ -653,7 +749,8 @@ bool conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	if (!conf_read_file(path, &text, err, errlen))
 		return false;
 	int tenant_line = 0;
-	if (!conf_braces_closed(path, text, &tenant_line, err, errlen)) {
+	struct conf_lines lines;
+	if (!conf_braces_closed(path, text, &tenant_line, &lines, err, errlen)) {
 		free(text);
 		return false;
 	}
@@ -679,6 +776,8 @@ bool conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	}
 	struct conf *c = calloc(1, sizeof *c);
 	bool ok = c != NULL && (c->path = strdup(path)) != NULL;
+	if (c != NULL)
+		c->line = lines;
 	if (!ok)
 		snprintf(err, errlen, "out of memory");
 	ok = ok && conf_build(c, cfg, tenant_line, empty_file, err, errlen);
@@ -689,6 +788,15 @@ bool conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	}
 	*out = c;
 	return true;
+}
+
+/* "file:line: " or "file: " for errors found after loading. */
+void conf_where(const struct conf *conf, int line, char *buf, size_t len)
+{
+	if (line > 0)
+		snprintf(buf, len, "%s:%d: ", conf->path, line);
+	else
+		snprintf(buf, len, "%s: ", conf->path);
 }
 
 /* Free everything a conf owns. */

@@ -47,8 +47,16 @@ struct conf_policy {
 	enum action from_invalid;
 };
 
+/* Lines where options were set in the file (0: not set, the default applies). */
+struct conf_lines {
+	int socket, socket_group, user, pidfile, log, authserv_id;
+};
+
+#define CONF_AUTHSERV_ID_MAX 255
+
 struct conf {
 	char *path;              /* the file this came from */
+	struct conf_lines line;  /* for "file:line:" in errors found after loading */
 	char *socket;
 	mode_t socket_mode;
 	char *socket_group;
@@ -58,6 +66,7 @@ struct conf {
 	char *syslog_facility;   /* validated name: mail, daemon, user, local0..7 */
 	char *authserv_id;       /* never empty: the host name when not set */
 	bool dry_run;
+	long timeout;            /* seconds an MTA connection may stay silent (smfi_settimeout) */
 	struct conf_tenant tenant;
 	struct conf_identity identity;
 	char *rewrite_sender;    /* "" when unset; otherwise "local@domain" */
@@ -76,6 +85,19 @@ bool conf_load(const char *path, struct conf **out, char *err, size_t errlen);
 
 /* Free a conf; NULL is allowed. */
 void conf_free(struct conf *conf);
+
+/*
+ * Check a milter socket spec (unix:/abs, local:/abs, inet:PORT@HOST,
+ * inet6:PORT@HOST with PORT 1..65535); false with the reason in why. The
+ * same rule serves the socket option and eopguard -p.
+ */
+bool conf_socket_valid(const char *spec, char *why, size_t whylen);
+
+/*
+ * "file:line: " for an option set on a line, "file: " otherwise (the
+ * default), into buf: the prefix of an error found after loading.
+ */
+void conf_where(const struct conf *conf, int line, char *buf, size_t len);
 
 /* Parse "0660" style modes; false when not an octal mode <= 07777. */
 bool conf_parse_mode(const char *s, mode_t *mode);

@@ -109,12 +109,13 @@ static bool strarray_push(char ***arr, size_t *n, size_t *cap, const char *s)
 }
 
 /* Add an exact or wildcard entry. */
-bool domain_set_add(struct domain_set *set, const char *entry, char *err, size_t errlen)
+/* Normalise an accepted-domains entry ("name" or "*.name") into norm; false with a reason in err. */
+static bool domain_entry_normalize(const char *entry, char norm[DOMAIN_MAX + 1], bool *wildcard, char *err,
+				   size_t errlen)
 {
-	char norm[DOMAIN_MAX + 1];
 	const char *why = NULL;
-	bool wildcard = strncmp(entry, "*.", 2) == 0;
-	const char *name = wildcard ? entry + 2 : entry;
+	*wildcard = strncmp(entry, "*.", 2) == 0;
+	const char *name = *wildcard ? entry + 2 : entry;
 	if (strchr(name, '*') != NULL) {
 		snprintf(err, errlen, "'%s': a wildcard is allowed only as the whole first label (\"*.contoso.com\")",
 			 entry);
@@ -124,6 +125,23 @@ bool domain_set_add(struct domain_set *set, const char *entry, char *err, size_t
 		snprintf(err, errlen, "'%s' is not a valid domain: %s", entry, why);
 		return false;
 	}
+	return true;
+}
+
+/* True when entry could be added to a set. */
+bool domain_is_valid_entry(const char *entry, char *err, size_t errlen)
+{
+	char norm[DOMAIN_MAX + 1];
+	bool wildcard;
+	return domain_entry_normalize(entry, norm, &wildcard, err, errlen);
+}
+
+bool domain_set_add(struct domain_set *set, const char *entry, char *err, size_t errlen)
+{
+	char norm[DOMAIN_MAX + 1];
+	bool wildcard;
+	if (!domain_entry_normalize(entry, norm, &wildcard, err, errlen))
+		return false;
 	bool ok = wildcard ? strarray_push(&set->wild, &set->n_wild, &set->cap_wild, norm)
 			   : strarray_push(&set->exact, &set->n_exact, &set->cap_exact, norm);
 	if (!ok)

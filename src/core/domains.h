@@ -37,6 +37,8 @@ void domain_set_free(struct domain_set *set);
  * entry is not a valid domain or wildcard (e.g. "a.*.b", "*", "*.com." ok).
  */
 bool domain_set_add(struct domain_set *set, const char *entry, char *err, size_t errlen);
+/* True when domain_set_add would accept entry; false with the same reason in err. */
+bool domain_is_valid_entry(const char *entry, char *err, size_t errlen);
 /* Sort and de-duplicate; call once after the last add, before lookups. */
 void domain_set_seal(struct domain_set *set);
 /* Number of distinct entries (exact plus wildcard). */

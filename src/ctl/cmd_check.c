@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -84,6 +86,29 @@ static void check_postfix(const struct conf *conf, const char *config_dir, struc
 	strbuf_free(&out);
 }
 
+/*
+ * The names eopguard looks up at start-up (user, socket_group): a name that
+ * does not exist stops the daemon, so check reports it as a configuration
+ * that cannot be used, with the option's file:line, as eopguard -t does.
+ */
+static bool names_exist(const struct conf *conf, struct check_report *report)
+{
+	char where[CONF_ERR_MAX / 2];
+	bool ok = true;
+	if (conf->user[0] != '\0' && getpwnam(conf->user) == NULL) {
+		conf_where(conf, conf->line.user, where, sizeof where);
+		check_add(report, CHECK_FAIL, "config", "%suser '%s' does not exist; create it (useradd --system %s) "
+			  "or set user = \"\"", where, conf->user, conf->user);
+		ok = false;
+	}
+	if (conf->socket_group[0] != '\0' && getgrnam(conf->socket_group) == NULL) {
+		conf_where(conf, conf->line.socket_group, where, sizeof where);
+		check_add(report, CHECK_FAIL, "config", "%ssocket_group '%s' does not exist; create it or set socket_group = \"\"", where, conf->socket_group);
+		ok = false;
+	}
+	return ok;
+}
+
 /* Run the configuration checks and print the report. */
 int cmd_check(int argc, char **argv)
 {
@@ -126,6 +151,9 @@ int cmd_check(int argc, char **argv)
 	int rc;
 	if (!conf_load(path, &conf, err, sizeof err)) {
 		check_add(&report, CHECK_FAIL, "config", "%s", err);
+		report.config_unusable = true;
+		rc = EX_CONFIG;
+	} else if (!names_exist(conf, &report)) {
 		report.config_unusable = true;
 		rc = EX_CONFIG;
 	} else {

@@ -11,11 +11,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -75,6 +77,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 		usage(stderr);
 		exit(EX_USAGE);
 	}
+	char why[512];
+	if (o->socket != NULL && !conf_socket_valid(o->socket, why, sizeof why)) {
+		fprintf(stderr, "eopguard: -p %s\n", why);
+		exit(EX_USAGE);
+	}
 }
 
 /* -t: print the check report and return its exit status. */
@@ -100,53 +107,139 @@ static const char *socket_path(const char *spec)
 	return spec[0] == '/' ? spec : NULL;
 }
 
-/* Give a unix socket the configured mode, owner and group. */
-static bool fix_socket_permissions(const struct conf *conf, const char *spec, uid_t uid, gid_t gid,
-				   char *err, size_t errlen)
+/*
+ * Give the unix socket libmilter just created its owner and group. Its mode
+ * came from the umask at creation, so no chmod is needed; the owner is set
+ * with lchown after lstat proves the path is still a socket, so a symbolic
+ * link planted in its place (the directory may be the daemon user's) is
+ * never followed by root.
+ */
+static bool fix_socket_permissions(const char *spec, uid_t uid, gid_t gid, char *err, size_t errlen)
 {
 	const char *path = socket_path(spec);
 	if (path == NULL)
 		return true;
-	if (chown(path, uid, gid) != 0 || chmod(path, conf->socket_mode) != 0) {
-		snprintf(err, errlen, "socket %s: cannot set owner/mode: %s", path, strerror(errno));
+	struct stat st;
+	if (lstat(path, &st) != 0) {
+		snprintf(err, errlen, "socket %s: %s after creating it", path, strerror(errno));
+		return false;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "socket %s: not a socket any more after creating it; refusing to change its "
+			 "owner", path);
+		return false;
+	}
+	if (lchown(path, uid, gid) != 0) {
+		snprintf(err, errlen, "socket %s: cannot set owner/group: %s", path, strerror(errno));
 		return false;
 	}
 	return true;
 }
 
-/* Refuse to start when the pidfile names a live process. */
+/*
+ * Refuse to start when the pidfile names a live process. What is not a
+ * process id (garbage, 0, 1, a number beyond pid_t) is a stale pidfile.
+ */
 static bool pidfile_check(const char *path, char *err, size_t errlen)
 {
-	FILE *fp = fopen(path, "r");
-	if (fp == NULL)
+	if (path[0] == '\0')
 		return true;
-	long pid = 0;
-	int n = fscanf(fp, "%ld", &pid);
-	fclose(fp);
-	if (n == 1 && pid > 1 && kill((pid_t)pid, 0) == 0) {
-		snprintf(err, errlen, "already running as pid %ld (pidfile %s); stop it first", pid, path);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	char buf[32];
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	char *end;
+	errno = 0;
+	long long pid = strtoll(buf, &end, 10);
+	bool is_pid = errno == 0 && end != buf && (*end == '\n' || *end == '\0') && pid > 1 && pid <= INT_MAX;
+	if (is_pid && kill((pid_t)pid, 0) == 0) {
+		snprintf(err, errlen, "already running as pid %lld (pidfile %s); stop it first", pid, path);
 		return false;
 	}
 	return true;
 }
 
-/* Write our pid. */
+/*
+ * The log destination can be opened: a file that exists must be writable,
+ * otherwise its directory must exist (the daemon creates the file).
+ */
+static bool log_path_usable(const struct conf *conf, char *err, size_t errlen)
+{
+	const char *path = conf->log;
+	if (strcmp(path, "syslog") == 0 || strcmp(path, "stderr") == 0)
+		return true;
+	char where[CONF_ERR_MAX / 2];
+	conf_where(conf, conf->line.log, where, sizeof where);
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "%slog: %s is a directory; name a file", where, path);
+			return false;
+		}
+		if (access(path, W_OK) != 0) {
+			snprintf(err, errlen, "%slog: cannot write %s: %s", where, path, strerror(errno));
+			return false;
+		}
+		return true;
+	}
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%slog: the directory of %s does not exist; create it or change log", where, path);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Write our pid into a new file: an old one (a stale pidfile, or whatever
+ * the daemon user put there, a symbolic link included) is unlinked, never
+ * opened, and the new file is created with O_EXCL|O_NOFOLLOW, then given
+ * to the daemon user through its descriptor.
+ */
 static bool pidfile_write(const char *path, uid_t uid, gid_t gid, char *err, size_t errlen)
 {
 	if (path[0] == '\0')
 		return true;
-	FILE *fp = fopen(path, "w");
-	if (fp == NULL) {
-		snprintf(err, errlen, "pidfile %s: %s; create its directory or change pidfile", path,
-			 strerror(errno));
+	if (unlink(path) != 0 && errno != ENOENT) {
+		snprintf(err, errlen, "pidfile %s: cannot replace it: %s", path, strerror(errno));
 		return false;
 	}
-	fprintf(fp, "%ld\n", (long)getpid());
-	fclose(fp);
-	if (chown(path, uid, gid) != 0) {
-		/* Not fatal: only removal at exit may fail. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "pidfile %s: %s; create its directory or change pidfile", path, strerror(errno));
+		return false;
 	}
-	return true;
+	char line[32];
+	int n = snprintf(line, sizeof line, "%ld\n", (long)getpid());
+	bool ok = write(fd, line, (size_t)n) == n;
+	if (!ok)
+		snprintf(err, errlen, "pidfile %s: cannot write: %s", path, strerror(errno));
+	if (ok && geteuid() == 0 && fchown(fd, uid, gid) != 0) {
+		/* Not fatal: only its removal at stop, as the daemon user, may fail. */
+	}
+	close(fd);
+	return ok;
+}
+
+/* Raise the soft limit on open files to the hard one: every MTA connection holds a descriptor. */
+static void raise_descriptor_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 /* Detach from the terminal. */
@@ -189,35 +282,63 @@ static void *reload_thread(void *arg)
 		if (atomic_load(&st->stopping))
 			return NULL;
 		char err[CONF_ERR_MAX];
-		if (!state_reload(st, err, sizeof err)) {
+		bool reloaded = state_reload(st, err, sizeof err);
+		if (reloaded)
+			identity_wake(st);
+		else
 			log_msg(&st->log, LOG_ERR, "reload failed, keeping the running configuration: %s", err);
-			continue;
-		}
-		identity_wake(st);
+		/* The log is reopened either way: after rotation it must not wait for a good config. */
 		struct snapshot *snap = state_acquire(st);
-		if (!log_open(&st->log, snap->conf->log, snap->conf->syslog_facility, st->foreground, err,
+		if (!log_open(&st->log, snap->conf->log, snap->conf->syslog_facility, st->foreground, (uid_t)-1, err,
 			      sizeof err))
 			log_msg(&st->log, LOG_ERR, "reload: %s; still logging to the old destination", err);
-		log_msg(&st->log, LOG_INFO, "configuration reloaded from %s (socket, user and pidfile changes "
-			"need a restart)", st->conf_path);
+		if (reloaded)
+			log_msg(&st->log, LOG_INFO, "configuration reloaded from %s (socket, socket_mode, socket_group, "
+				"user and pidfile changes need a restart)", st->conf_path);
 		state_release(snap);
 	}
 	return NULL;
 }
 
-/* Resolve the user and group the daemon and socket will belong to. */
+/*
+ * Resolve the user and group the daemon and socket will belong to. The
+ * user is looked up whenever one is named (also by a non-root -t), so that
+ * -t and a real start agree; errors carry the option's file:line.
+ */
 static bool resolve_ids(const struct conf *conf, uid_t *uid, gid_t *gid, gid_t *sock_gid, bool *drop,
 			char *err, size_t errlen)
 {
+	char where[CONF_ERR_MAX / 2], why[CONF_ERR_MAX / 2];
 	*uid = geteuid();
 	*gid = getegid();
 	*drop = geteuid() == 0 && conf->user[0] != '\0';
-	if (*drop && !privdrop_lookup(conf->user, uid, gid, err, errlen))
+	uid_t user_uid;
+	gid_t user_gid;
+	if (conf->user[0] != '\0' && !privdrop_lookup(conf->user, &user_uid, &user_gid, why, sizeof why)) {
+		conf_where(conf, conf->line.user, where, sizeof where);
+		snprintf(err, errlen, "%s%s", where, why);
 		return false;
+	}
+	if (*drop) {
+		*uid = user_uid;
+		*gid = user_gid;
+	}
 	*sock_gid = *gid;
-	if (conf->socket_group[0] != '\0' && !privdrop_lookup_group(conf->socket_group, sock_gid, err, errlen))
+	if (conf->socket_group[0] != '\0' && !privdrop_lookup_group(conf->socket_group, sock_gid, why, sizeof why)) {
+		conf_where(conf, conf->line.socket_group, where, sizeof where);
+		snprintf(err, errlen, "%s%s", where, why);
 		return false;
+	}
 	return true;
+}
+
+/* What start-up would refuse in the configuration itself (exit 78), for -t and a real start alike. */
+static bool preflight(const struct conf *conf, char *err, size_t errlen)
+{
+	uid_t uid;
+	gid_t gid, sock_gid;
+	bool drop;
+	return resolve_ids(conf, &uid, &gid, &sock_gid, &drop, err, errlen) && log_path_usable(conf, err, errlen);
 }
 
 /* Everything from opening the socket to the privilege drop. */
@@ -227,19 +348,33 @@ static int start(struct daemon_state *st, struct conf *conf, const struct option
 	uid_t uid;
 	gid_t gid, sock_gid;
 	bool drop;
-	if (!resolve_ids(conf, &uid, &gid, &sock_gid, &drop, err, sizeof err) ||
-	    !pidfile_check(conf->pidfile, err, sizeof err)) {
+	if (!preflight(conf, err, sizeof err) || !resolve_ids(conf, &uid, &gid, &sock_gid, &drop, err, sizeof err)) {
 		fprintf(stderr, "eopguard: %s\n", err);
 		return EX_CONFIG;
 	}
-	if (!log_open(&st->log, conf->log, conf->syslog_facility, o->foreground, err, sizeof err)) {
+	if (!pidfile_check(conf->pidfile, err, sizeof err)) {
 		fprintf(stderr, "eopguard: %s\n", err);
+		return EX_OSERR;
+	}
+	if (!log_open(&st->log, conf->log, conf->syslog_facility, o->foreground, drop ? uid : (uid_t)-1, err,
+		      sizeof err)) {
+		char where[CONF_ERR_MAX / 2];
+		conf_where(conf, conf->line.log, where, sizeof where);
+		fprintf(stderr, "eopguard: %s%s\n", where, err);
 		return EX_CONFIG;
+	}
+	const char *sock_path = socket_path(conf->socket);
+	struct stat sock_st;
+	if (sock_path != NULL && lstat(sock_path, &sock_st) == 0 && !S_ISSOCK(sock_st.st_mode)) {
+		fprintf(stderr, "eopguard: socket %s: %s is in its place; remove it (eopguard replaces only a stale "
+			"socket)\n", sock_path, S_ISLNK(sock_st.st_mode) ? "a symbolic link" : "a file that is not a socket");
+		return EX_OSERR;
 	}
 	mode_t old_umask = umask(0777 & ~conf->socket_mode);
-	bool ok = milter_setup(st, conf->socket, err, sizeof err);
+	raise_descriptor_limit();
+	bool ok = milter_setup(st, conf->socket, conf->timeout, err, sizeof err);
 	umask(old_umask);
-	ok = ok && fix_socket_permissions(conf, conf->socket, uid, sock_gid, err, sizeof err);
+	ok = ok && fix_socket_permissions(conf->socket, uid, sock_gid, err, sizeof err);
 	ok = ok && (o->foreground || daemonize(err, sizeof err));
 	ok = ok && pidfile_write(conf->pidfile, uid, gid, err, sizeof err);
 	/* The helper keeps root to read root-only key files; it must exist before the drop. */
@@ -270,6 +405,11 @@ int main(int argc, char **argv)
 		conf->socket = strdup(o.socket);
 	}
 	if (o.test_only) {
+		if (!preflight(conf, err, sizeof err)) {
+			fprintf(stderr, "eopguard: %s\n", err);
+			conf_free(conf);
+			return EX_CONFIG;
+		}
 		int rc = run_self_test(conf);
 		conf_free(conf);
 		return rc;

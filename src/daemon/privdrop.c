@@ -35,7 +35,7 @@ bool privdrop_lookup_group(const char *group, gid_t *gid, char *err, size_t errl
 {
 	struct group *gr = getgrnam(group);
 	if (gr == NULL) {
-		snprintf(err, errlen, "socket_group '%s' does not exist", group);
+		snprintf(err, errlen, "socket_group '%s' does not exist; create it or set socket_group = \"\"", group);
 		return false;
 	}
 	*gid = gr->gr_gid;

@@ -17,12 +17,30 @@ run() {
 
 # The sample names /etc/postfix/relay-chain.pem, which this machine lacks:
 # the check must say so and fail.
-run sample-conf-t 1 "$EG" -t -c "$top_srcdir/conf/eopguard.conf"
+# The shipped sample names user eopguard; where that user is missing, -t,
+# check and a real start all refuse it with the option's file:line (exit 78).
+if ! id eopguard >/dev/null 2>&1; then
+	run sample-no-user-t 78 "$EG" -t -c "$top_srcdir/conf/eopguard.conf"
+	t_grep "sample without user eopguard: -t names file:line" "$top_srcdir/conf/eopguard.conf:11: user 'eopguard' does not exist" "$T_DIR/sample-no-user-t"
+	run sample-no-user-ctl 78 "$CTL" check -c "$top_srcdir/conf/eopguard.conf"
+	t_grep "sample without user eopguard: check names file:line" "FAIL config $top_srcdir/conf/eopguard.conf:11: user 'eopguard' does not exist" "$T_DIR/sample-no-user-ctl"
+	if [ "$(id -u)" -eq 0 ]; then
+		run sample-no-user-start 78 "$EG" -f -c "$top_srcdir/conf/eopguard.conf"
+		t_grep "sample without user eopguard: a real start says the same" "$top_srcdir/conf/eopguard.conf:11: user 'eopguard' does not exist" "$T_DIR/sample-no-user-start"
+	else
+		echo "SKIP - sample without user eopguard: a real start (needs root)"
+	fi
+else
+	echo "SKIP - sample without user eopguard: this machine has that user"
+fi
+# The rest reads the sample with a user every machine has.
+sed 's/^user *= *"eopguard"/user = "nobody"/' "$top_srcdir/conf/eopguard.conf" > "$T_DIR/sample.conf"
+run sample-conf-t 1 "$EG" -t -c "$T_DIR/sample.conf"
 t_grep "sample: missing certificate named" "FAIL cert-missing identity.client_cert /etc/postfix/relay-chain.pem does not exist" "$T_DIR/sample-conf-t"
 t_grep "sample: -t prints the summary" "EOP would refuse mail from this relay" "$T_DIR/sample-conf-t"
-run sample-ctl-check 1 "$CTL" check -c "$top_srcdir/conf/eopguard.conf"
+run sample-ctl-check 1 "$CTL" check -c "$T_DIR/sample.conf"
 t_check "eopguard -t and eopguardctl check print the same report" cmp -s "$T_DIR/sample-conf-t" "$T_DIR/sample-ctl-check"
-run ctl-check-json 1 "$CTL" check --json -c "$top_srcdir/conf/eopguard.conf"
+run ctl-check-json 1 "$CTL" check --json -c "$T_DIR/sample.conf"
 t_grep "--json has the summary" '"summary":{"pass":' "$T_DIR/ctl-check-json"
 t_grep "--json has the failing check" '{"status":"FAIL","name":"cert-missing"' "$T_DIR/ctl-check-json"
 
@@ -41,16 +59,59 @@ t_grep "check, missing file: says nothing else was checked" "1 check: 0 passed, 
 t_nogrep "check, missing file: predicts nothing about EOP" "EOP would refuse" "$T_DIR/missing-conf-ctl"
 
 printf 'user = "no-such-user-xyz"\nsocket = "unix:%s/s.sock"\npidfile = ""\nlog = "stderr"\ntenant {\n  accepted_domains = {"c.test"}\n  attribution = "ip"\n}\n' "$T_DIR" > "$T_DIR/user.conf"
+run unknown-user-t 78 "$EG" -t -c "$T_DIR/user.conf"
+t_grep "unknown user, -t: file:line" "$T_DIR/user.conf:1: user 'no-such-user-xyz' does not exist" "$T_DIR/unknown-user-t"
 if [ "$(id -u)" -eq 0 ]; then
 	run unknown-user 78 "$EG" -f -c "$T_DIR/user.conf"
-	t_grep "unknown user explained" "user 'no-such-user-xyz' does not exist" "$T_DIR/unknown-user"
+	t_grep "unknown user, start: file:line" "$T_DIR/user.conf:1: user 'no-such-user-xyz' does not exist" "$T_DIR/unknown-user"
+else
+	echo "SKIP - unknown user at a real start (needs root)"
 fi
+printf 'user = ""\nsocket = "unix:%s/g.sock"\npidfile = ""\nlog = "stderr"\n\nsocket_group = "no-such-group-xyz"\ntenant {\n  accepted_domains = {"c.test"}\n  attribution = "ip"\n}\n' "$T_DIR" > "$T_DIR/group.conf"
+run unknown-group-t 78 "$EG" -t -c "$T_DIR/group.conf"
+t_grep "unknown group, -t: file:line" "$T_DIR/group.conf:6: socket_group 'no-such-group-xyz' does not exist" "$T_DIR/unknown-group-t"
+run unknown-group 78 "$EG" -f -c "$T_DIR/group.conf"
+t_grep "unknown group, start: file:line" "$T_DIR/group.conf:6: socket_group 'no-such-group-xyz' does not exist" "$T_DIR/unknown-group"
+printf 'user = ""\nsocket = "unix:%s/l.sock"\npidfile = ""\nlog = "%s/no/such/dir/eopguard.log"\ntenant {\n  accepted_domains = {"c.test"}\n  attribution = "ip"\n}\n' "$T_DIR" "$T_DIR" > "$T_DIR/log.conf"
+run bad-log-t 78 "$EG" -t -c "$T_DIR/log.conf"
+t_grep "unusable log, -t: file:line" "$T_DIR/log.conf:4: log: the directory of $T_DIR/no/such/dir/eopguard.log does not exist" "$T_DIR/bad-log-t"
+run bad-log 78 "$EG" -f -c "$T_DIR/log.conf"
+t_grep "unusable log, start: file:line" "$T_DIR/log.conf:4: log:" "$T_DIR/bad-log"
+# -p is checked like the socket option, before anything is created
+(cd "$T_DIR" && "$EG" -f -c "$T_DIR/ipmode.conf" -p garbage >"$T_DIR/p-garbage" 2>&1); rc=$?
+t_check "-p garbage: exit 64" test "$rc" -eq 64
+t_check "-p garbage: no socket named garbage" test ! -e "$T_DIR/garbage"
+t_grep "-p garbage: explained" "-p 'garbage' is not a milter socket" "$T_DIR/p-garbage"
+run p-port-range 64 "$EG" -f -c "$T_DIR/ipmode.conf" -p "inet:99999@127.0.0.1"
+t_grep "-p port out of range explained" "the port must be a number from 1 to 65535" "$T_DIR/p-port-range"
+printf 'socket = "inet:0@127.0.0.1"\ntenant {\n  accepted_domains = {"c.test"}\n  attribution = "ip"\n}\n' > "$T_DIR/port0.conf"
+run socket-port-zero 78 "$EG" -t -c "$T_DIR/port0.conf"
+t_grep "socket port 0: file:line" "$T_DIR/port0.conf:1: socket: 'inet:0@127.0.0.1': the port must be" "$T_DIR/socket-port-zero"
+printf 'socket = "unix:relative.sock"\ntenant {\n  accepted_domains = {"c.test"}\n  attribution = "ip"\n}\n' > "$T_DIR/relsock.conf"
+run socket-relative 78 "$EG" -t -c "$T_DIR/relsock.conf"
+t_grep "relative socket path refused" "the socket path must be absolute" "$T_DIR/socket-relative"
+long_id=$(head -c 4000 /dev/zero | tr '\0' 'a')
+printf 'authserv_id = "%s"\ntenant {\n  accepted_domains = {"c.test"}\n  attribution = "ip"\n}\n' "$long_id" > "$T_DIR/longid.conf"
+run authserv-id-4000 78 "$EG" -t -c "$T_DIR/longid.conf"
+t_grep "4000-character authserv_id refused at load" "$T_DIR/longid.conf:1: authserv_id: 4000 characters; at most 255" "$T_DIR/authserv-id-4000"
+printf 'pidfile = "relative.pid"\ntenant {\n  accepted_domains = {"c.test"}\n  attribution = "ip"\n}\n' > "$T_DIR/relpid.conf"
+run pidfile-relative 78 "$EG" -t -c "$T_DIR/relpid.conf"
+# pidfiles: a number beyond pid_t is stale; a live process means "already running" (exit 71)
+printf 'user = ""\nsocket = "unix:%s/p.sock"\npidfile = "%s/p.pid"\nlog = "stderr"\ntenant {\n  accepted_domains = {"c.test"}\n  attribution = "ip"\n}\n' "$T_DIR" "$T_DIR" > "$T_DIR/pid.conf"
+echo 99999999999999999999 > "$T_DIR/p.pid"
+"$EG" -c "$T_DIR/pid.conf" >"$T_DIR/pid-huge" 2>&1; rc=$?
+t_check "pidfile with 99999999999999999999 is stale: eopguard starts (exit $rc)" test "$rc" -eq 0
+wait_for 5 sh -c "grep -q '^[0-9]*\$' '$T_DIR/p.pid' && [ \$(cat '$T_DIR/p.pid') -ne 99999999999999999999 ] 2>/dev/null" || true
+pid_running=$(cat "$T_DIR/p.pid" 2>/dev/null)
+run already-running 71 "$EG" -f -c "$T_DIR/pid.conf"
+t_grep "already running explained" "already running as pid $pid_running" "$T_DIR/already-running"
+[ -n "$pid_running" ] && kill "$pid_running" 2>/dev/null && wait_for 10 sh -c "! kill -0 $pid_running"
 printf 'user = ""\nsocket = "unix:%s/no/such/dir/s.sock"\npidfile = ""\nlog = "stderr"\ntenant {\n  accepted_domains = {"c.test"}\n  attribution = "ip"\n}\n' "$T_DIR" > "$T_DIR/sock.conf"
 run bad-socket-dir 71 "$EG" -f -c "$T_DIR/sock.conf"
 t_grep "socket problem explained" "cannot listen" "$T_DIR/bad-socket-dir"
 
 # rewrite without rewrite.sender: a warning in ip mode, irrelevant with a certificate.
-printf 'socket = "unix:/x"\ntenant {\n  accepted_domains = {"c.test"}\n  attribution = "ip"\n}\n' > "$T_DIR/ipmode.conf"
+printf 'user = ""\nsocket = "unix:/x"\ntenant {\n  accepted_domains = {"c.test"}\n  attribution = "ip"\n}\n' > "$T_DIR/ipmode.conf"
 run ip-rewrite-warning 0 "$CTL" check -c "$T_DIR/ipmode.conf"
 t_grep "ip mode: empty rewrite.sender is a warning" "WARN rewrite-sender policy.sender_not_accepted = rewrite but rewrite.sender is empty" "$T_DIR/ip-rewrite-warning"
 t_nogrep "certificate mode: no rewrite warning" "rewrite-sender" "$T_DIR/sample-conf-t"
@@ -108,7 +169,7 @@ run explain-empty-stdin 64 sh -c "'$CTL' explain - </dev/null"
 run explain-bad-flag 64 "$CTL" explain --frob 5.7.64
 run explain-full-disk 74 sh -c "'$CTL' explain 5.7.64 >/dev/full"
 t_grep "write error reported" "eopguardctl: cannot write the output" "$T_DIR/explain-full-disk"
-run check-full-disk 74 sh -c "'$CTL' check -c '$top_srcdir/conf/eopguard.conf' >/dev/full"
+run check-full-disk 74 sh -c "'$CTL' check -c '$T_DIR/sample.conf' >/dev/full"
 run review-full-disk 74 sh -c "'$CTL' review '$top_srcdir/tests/fixtures/sendmail-real.maillog' >/dev/full"
 # review: an overlong line is skipped whole, however long, and counted once;
 # a bounce line placed inside it exactly where the reader's second 1 MiB

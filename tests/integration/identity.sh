@@ -15,6 +15,7 @@ chmod 755 "$C"
 # --- eopguardctl check for each fixture ---
 check_fixture() {   # NAME CERT KEY WANT_STATUS WANT_TEXT
 	cat > "$T_DIR/check.conf" <<EOT
+user = "nobody"
 tenant {
   accepted_domains = {"contoso.test"}
   certificate_domain = "mail.contoso.test"
