@@ -3,16 +3,19 @@
  *
  * Does: one line per call, with a syslog-style prefix for files and stderr
  * ("Nov 23 12:00:00 host eopguard[pid]: ..."), so the same parsers read
- * every destination. Does not: escape (callers pass safe text) or rotate
- * (a reload re-opens the file, for logrotate's postrotate).
+ * every destination; lines a full disk kept out are counted and reported
+ * once writing works again. Does not: escape (callers pass safe text) or
+ * rotate (a reload re-opens the file, for logrotate's postrotate).
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -46,32 +49,61 @@ static int facility_code(const char *name)
 	return LOG_MAIL;
 }
 
-/* Switch destination. */
-bool log_open(struct logger *lg, const char *dest, const char *facility, bool foreground, char *err,
-	      size_t errlen)
+/* Open a log file for appending: no symlink, a regular file, owned by owner. */
+static FILE *open_log_file(const char *path, uid_t owner, char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		snprintf(err, errlen, "log: cannot open %s for appending: %s%s", path, strerror(errno),
+			 errno == ELOOP ? " (it is a symbolic link; eopguard does not follow one)" : "");
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "log: %s is not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	if (owner != (uid_t)-1 && st.st_uid != owner && geteuid() == 0 && fchown(fd, owner, (gid_t)-1) != 0) {
+		snprintf(err, errlen, "log: cannot give %s to the daemon user: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	int flags = fcntl(fd, F_GETFL);
+	if (flags >= 0)
+		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	FILE *fp = fdopen(fd, "a");
+	if (fp == NULL) {
+		snprintf(err, errlen, "log: %s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	setvbuf(fp, NULL, _IOLBF, 0);
+	return fp;
+}
+
+/* Switch destination, or reopen the same one. */
+bool log_open(struct logger *lg, const char *dest, const char *facility, bool foreground, uid_t owner,
+	      char *err, size_t errlen)
 {
 	FILE *nf = NULL;
 	bool to_syslog = strcmp(dest, "syslog") == 0;
 	bool to_stderr = strcmp(dest, "stderr") == 0;
-	if (!to_syslog && !to_stderr) {
-		nf = fopen(dest, "a");
-		if (nf == NULL) {
-			snprintf(err, errlen, "log: cannot open %s for appending: %s", dest, strerror(errno));
-			return false;
-		}
-		setvbuf(nf, NULL, _IOLBF, 0);
-	}
+	if (!to_syslog && !to_stderr && (nf = open_log_file(dest, owner, err, errlen)) == NULL)
+		return false;
+	int code = facility_code(facility);
 	pthread_mutex_lock(&lg->lock);
 	if (lg->file != NULL && !lg->file_is_stderr)
 		fclose(lg->file);
 	lg->file = to_stderr ? stderr : nf;
 	lg->file_is_stderr = to_stderr;
 	lg->also_stderr = foreground && !to_stderr;
-	if (to_syslog && !lg->use_syslog)
-		openlog("eopguard", LOG_PID | LOG_NDELAY, facility_code(facility));
-	else if (!to_syslog && lg->use_syslog)
+	if (lg->use_syslog && (!to_syslog || lg->facility != code))
 		closelog();
+	if (to_syslog && (!lg->use_syslog || lg->facility != code))
+		openlog("eopguard", LOG_PID | LOG_NDELAY, code);
 	lg->use_syslog = to_syslog;
+	lg->facility = code;
 	pthread_mutex_unlock(&lg->lock);
 	return true;
 }
@@ -89,16 +121,45 @@ void log_close(struct logger *lg)
 	pthread_mutex_unlock(&lg->lock);
 }
 
-/* Write "<prefix> msg\n" to a stream. */
-static void log_write_stream(struct logger *lg, FILE *fp, const char *msg)
+/* Write "<prefix> msg\n" to a stream; false when it did not reach it. */
+static bool log_write_stream(struct logger *lg, FILE *fp, const char *msg)
 {
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%b %e %H:%M:%S", &tm);
-	fprintf(fp, "%s %s eopguard[%ld]: %s\n", stamp, lg->host, (long)getpid(), msg);
-	fflush(fp);
+	clearerr(fp);
+	int n = fprintf(fp, "%s %s eopguard[%ld]: %s\n", stamp, lg->host, (long)getpid(), msg);
+	return fflush(fp) == 0 && n > 0 && !ferror(fp);
+}
+
+/*
+ * Write to the log file, counting lines a write error (a full disk) kept
+ * out; the first line that gets through again is preceded by one saying
+ * how many were lost, since when and why.
+ */
+static void log_write_file(struct logger *lg, const char *msg)
+{
+	if (lg->dropped > 0) {
+		char note[256], since[32];
+		struct tm tm;
+		localtime_r(&lg->dropped_since, &tm);
+		strftime(since, sizeof since, "%b %e %H:%M:%S", &tm);
+		snprintf(note, sizeof note, "log: %lu line%s could not be written since %s (%s)", lg->dropped,
+			 lg->dropped == 1 ? "" : "s", since, strerror(lg->dropped_errno));
+		if (!log_write_stream(lg, lg->file, note)) {
+			lg->dropped++;
+			return;
+		}
+		lg->dropped = 0;
+	}
+	if (!log_write_stream(lg, lg->file, msg)) {
+		if (lg->dropped++ == 0) {
+			lg->dropped_errno = errno != 0 ? errno : EIO;
+			lg->dropped_since = time(NULL);
+		}
+	}
 }
 
 /* Log one line. */
@@ -113,7 +174,7 @@ void log_msg(struct logger *lg, int priority, const char *fmt, ...)
 	if (lg->use_syslog)
 		syslog(priority, "%s", msg);
 	if (lg->file != NULL)
-		log_write_stream(lg, lg->file, msg);
+		log_write_file(lg, msg);
 	if (lg->also_stderr && lg->file != stderr)
 		log_write_stream(lg, stderr, msg);
 	pthread_mutex_unlock(&lg->lock);
