@@ -251,7 +251,11 @@ static sfsistat eg_eom(SMFICTX *ctx)
 	msgcheck_run(conf, &in, &findings, &res);
 	verdict_policy_from_conf(conf, &policy);
 	struct identity_snap *id = identity_acquire(daemon_state);
-	const struct finding_list *idf = id != NULL ? &id->findings : NULL;
+	/* Severities under this connection's configuration, not the refresher's. */
+	struct finding_list identity_findings;
+	if (id != NULL)
+		finding_list_rejudge(&id->findings, conf->tenant.attribution, &identity_findings);
+	const struct finding_list *idf = id != NULL ? &identity_findings : NULL;
 	verdict_decide(idf, &findings, &policy, &verdict);
 	struct report_input ri = {
 		.authserv_id = conf->authserv_id, .identity = idf,
@@ -333,7 +337,7 @@ static void listener_nodelay(void)
 }
 
 /* Register and open the socket. */
-bool milter_setup(struct daemon_state *st, const char *socket, char *err, size_t errlen)
+bool milter_setup(struct daemon_state *st, const char *socket, long timeout, char *err, size_t errlen)
 {
 	daemon_state = st;
 	if (smfi_register(filter) != MI_SUCCESS) {
@@ -345,6 +349,7 @@ bool milter_setup(struct daemon_state *st, const char *socket, char *err, size_t
 		return false;
 	}
 	smfi_setbacklog(128);
+	smfi_settimeout((int)timeout);
 	if (smfi_opensocket(true) != MI_SUCCESS) {
 		snprintf(err, errlen, "socket %s: cannot listen (in use, directory missing or no permission); "
 			 "check that no other eopguard runs and that the directory exists", socket);

@@ -58,6 +58,7 @@ static void test_full_config(void **state)
 		"syslog_facility = \"local3\"\n"
 		"authserv_id = \"relay1.contoso.com\"\n"
 		"dry_run = true\n"
+		"timeout = 900\n"
 		"tenant {\n"
 		"  accepted_domains = {\"contoso.com\", \"*.contoso.com\"}\n"
 		"  accepted_domains_file = \"domains.txt\"\n"
@@ -88,6 +89,7 @@ static void test_full_config(void **state)
 	assert_string_equal(c->syslog_facility, "local3");
 	assert_string_equal(c->authserv_id, "relay1.contoso.com");
 	assert_true(c->dry_run);
+	assert_int_equal(c->timeout, 900);
 	assert_int_equal(c->tenant.attribution, ATTRIBUTION_IP);
 	assert_int_equal(domain_set_count(c->tenant.accepted), 4);
 	assert_true(domain_is_accepted(c->tenant.accepted, "mx.tailspin.test"));
@@ -123,6 +125,7 @@ static void test_defaults(void **state)
 	assert_string_equal(c->log, "syslog");
 	assert_true(c->authserv_id[0] != '\0');
 	assert_false(c->dry_run);
+	assert_int_equal(c->timeout, 600);
 	assert_int_equal(c->tenant.attribution, ATTRIBUTION_CERTIFICATE);
 	assert_int_equal(c->identity.expiry_warning_days, 21);
 	assert_int_equal(c->identity.recheck_interval, 300);
@@ -168,6 +171,8 @@ static void test_bad_values(void **state)
 		{ "unterminated nested", TENANT_OK "policy {\n", "bad.conf:5: this '{' is never closed" },
 		{ "cert mode without name", "tenant {\n accepted_domains = {\"c.com\"}\n}\n", "tenant.certificate_domain is empty" },
 		{ "days range", TENANT_OK "identity {\n expiry_warning_days = -1\n}\n", ":6: expiry_warning_days: -1 is out of range" },
+		{ "timeout too short", TENANT_OK "timeout = 5\n", ":5: timeout: 5 is out of range 10..7200" },
+		{ "timeout too long", TENANT_OK "timeout = 99999\n", "timeout: 99999 is out of range" },
 		{ "interval range", TENANT_OK "identity {\n recheck_interval = 999999\n}\n", "recheck_interval: 999999 is out of range" },
 		{ "interval not a number", TENANT_OK "identity {\n recheck_interval = \"soon\"\n}\n", "recheck_interval" },
 		{ "rewrite no at", TENANT_OK "rewrite {\n sender = \"relay\"\n}\n", ":6: sender: 'relay' is not a mailbox" },
