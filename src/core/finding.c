@@ -111,6 +111,14 @@ enum finding_severity finding_severity_in(enum finding_id id, enum attribution_m
 	return SEVERITY_FAIL;
 }
 
+/* Copy a list, each severity judged again for mode (a list computed under another configuration). */
+void finding_list_rejudge(const struct finding_list *in, enum attribution_mode mode, struct finding_list *out)
+{
+	*out = *in;
+	for (size_t i = 0; i < out->count; i++)
+		out->items[i].severity = finding_severity_in(out->items[i].id, mode);
+}
+
 /* Empty a list. */
 void finding_list_clear(struct finding_list *list)
 {

@@ -107,6 +107,13 @@ void finding_list_add(struct finding_list *list, enum finding_id id, enum attrib
 		      const char *hint);
 /* The finding with id, or NULL. */
 const struct finding *finding_list_get(const struct finding_list *list, enum finding_id id);
+/*
+ * Copy in to out with every severity judged again for mode: the identity
+ * snapshot may have been computed under another configuration than the
+ * one a connection pinned (a reload between the two).
+ */
+void finding_list_rejudge(const struct finding_list *in, enum attribution_mode mode, struct finding_list *out);
+
 /* Number of findings of a severity. */
 size_t finding_list_count(const struct finding_list *list, enum finding_severity severity);
 

@@ -148,12 +148,28 @@ static void identity_install(struct daemon_state *st, struct identity_snap *fres
 	identity_release(old);
 }
 
-/* Recompute for the current configuration. */
+/*
+ * Recompute for the current configuration. The files' fingerprint is taken
+ * before they are read and again after: when it moved meanwhile (a key
+ * replaced during the read), the judgement is computed again, up to three
+ * times. The fingerprint kept is the one taken before the last read, so a
+ * file that is still moving is noticed at the next poll.
+ */
 static void identity_refresh(struct daemon_state *st)
 {
 	struct snapshot *conf = state_acquire(st);
-	struct identity_snap *fresh = identity_compute(st, conf->conf);
-	st->identity_fingerprint = fingerprint(st, conf->conf);
+	unsigned long long before = fingerprint(st, conf->conf);
+	struct identity_snap *fresh = NULL;
+	for (int tries = 0; tries < 3; tries++) {
+		identity_release(fresh);
+		fresh = identity_compute(st, conf->conf);
+		unsigned long long after = fingerprint(st, conf->conf);
+		if (after == before)
+			break;
+		if (tries < 2)
+			before = after;
+	}
+	st->identity_fingerprint = before;
 	state_release(conf);
 	if (fresh != NULL)
 		identity_install(st, fresh);

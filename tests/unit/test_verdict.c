@@ -179,6 +179,36 @@ static void test_finding_list(void **state)
 	assert_false(finding_by_name("no-such-finding", &id));
 }
 
+/*
+ * A reload from certificate to ip attribution: the identity snapshot still
+ * carries the severities of the old configuration; judged again under the
+ * connection's own (ip), a certificate finding is a warning and the message
+ * is not deferred.
+ */
+static void test_rejudge_for_the_connection_config(void **state)
+{
+	(void)state;
+	struct finding_list old, now;
+	finding_list_clear(&old);
+	finding_list_add(&old, FINDING_CHAIN_INCOMPLETE, ATTRIBUTION_CERTIFICATE, "hint kept");
+	assert_int_equal(old.items[0].severity, SEVERITY_FAIL);
+	struct verdict_policy p = policy_all(ACTION_DEFER, true);
+	struct verdict_result r;
+	verdict_decide(&old, NULL, &p, &r);
+	assert_int_equal(r.action, ACTION_DEFER);   /* what happened before the fix */
+	finding_list_rejudge(&old, ATTRIBUTION_IP, &now);
+	assert_int_equal(now.count, 1);
+	assert_int_equal(now.items[0].severity, SEVERITY_WARN);
+	assert_string_equal(now.items[0].hint, "hint kept");
+	verdict_decide(&now, NULL, &p, &r);
+	assert_int_equal(r.verdict, VERDICT_WARN);
+	assert_int_equal(r.action, ACTION_ANNOTATE);
+	/* and back: ip to certificate makes it a failure again */
+	struct finding_list back;
+	finding_list_rejudge(&now, ATTRIBUTION_CERTIFICATE, &back);
+	assert_int_equal(back.items[0].severity, SEVERITY_FAIL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_no_findings_pass),
 		cmocka_unit_test(test_mixes),
 		cmocka_unit_test(test_finding_list),
+		cmocka_unit_test(test_rejudge_for_the_connection_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
