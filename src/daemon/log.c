@@ -64,6 +64,12 @@ static FILE *open_log_file(const char *path, uid_t owner, char *err, size_t errl
 		close(fd);
 		return NULL;
 	}
+	if (st.st_nlink > 1) {   /* a hard link to another file: never append to it, nor give it away */
+		snprintf(err, errlen, "log: %s has %lu hard links; eopguard writes only to a file of its own", path,
+			 (unsigned long)st.st_nlink);
+		close(fd);
+		return NULL;
+	}
 	if (owner != (uid_t)-1 && st.st_uid != owner && geteuid() == 0 && fchown(fd, owner, (gid_t)-1) != 0) {
 		snprintf(err, errlen, "log: cannot give %s to the daemon user: %s", path, strerror(errno));
 		close(fd);

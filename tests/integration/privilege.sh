@@ -43,6 +43,18 @@ t_grep "symlinked log: the reason is given" "it is a symbolic link; eopguard doe
 t_check "symlinked log: the root-only file is untouched" untouched
 rm -f "$T_DIR/log/eg.log"
 
+# 1b. the log path is a hard link to the root-only file (possible where
+# fs.protected_hardlinks is off; made here by root): refused, untouched
+if ln "$SECRET" "$T_DIR/log/eg.log" 2>/dev/null; then
+	"$top_builddir/eopguard" -c "$T_DIR/eg.conf" >"$T_DIR/start-hard" 2>&1; rc=$?
+	t_check "hard-linked log: start refused with exit 78 (got $rc)" test "$rc" -eq 78
+	t_grep "hard-linked log: the reason is given" "has 2 hard links" "$T_DIR/start-hard"
+	t_check "hard-linked log: the root-only file is untouched" untouched
+	rm -f "$T_DIR/log/eg.log"
+else
+	echo "SKIP - hard-linked log: this file system refuses the hard link"
+fi
+
 # 2. the socket path is a symlink: start refuses (exit 71), the target is untouched
 ln -s "$SECRET" "$T_DIR/run/eg.sock"
 "$top_builddir/eopguard" -c "$T_DIR/eg.conf" >"$T_DIR/start-sock" 2>&1; rc=$?
