@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "addr.h"
@@ -40,28 +41,109 @@ static const char *addr_find_at(const char *p, const char *end)
 	return quoted ? NULL : at;
 }
 
-/* Parse a MAIL FROM argument. */
+/*
+ * Copy in[0..n) to out without RFC 5322 comments ("(...)", nested, with
+ * backslash escapes) outside quoted strings: Postfix's smtpd drops them from
+ * MAIL FROM before it relays the address. Returns the length written (at
+ * most cap), or -1 with *why set (an unterminated comment, or too long).
+ */
+static long strip_comments(const char *in, size_t n, char *out, size_t cap, const char **why)
+{
+	size_t len = 0, depth = 0;
+	bool quoted = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = in[i];
+		if (depth > 0) {
+			if (c == '\\' && i + 1 < n)
+				i++;
+			else if (c == '(')
+				depth++;
+			else if (c == ')')
+				depth--;
+			continue;
+		}
+		if (!quoted && c == '(') {
+			depth = 1;
+			continue;
+		}
+		if (len + 2 > cap) {
+			*why = "reverse-path longer than 256 characters";
+			return -1;
+		}
+		out[len++] = c;
+		if (quoted && c == '\\' && i + 1 < n)
+			out[len++] = in[++i];
+		else if (c == '"')
+			quoted = !quoted;
+	}
+	if (depth > 0) {
+		*why = "unterminated comment in reverse-path";
+		return -1;
+	}
+	return (long)len;
+}
+
+/* Trim blanks at both ends of [*p, *end). */
+static void trim_blanks(const char **p, const char **end)
+{
+	while (*p < *end && (**p == ' ' || **p == '\t'))
+		(*p)++;
+	while (*end > *p && ((*end)[-1] == ' ' || (*end)[-1] == '\t'))
+		(*end)--;
+}
+
+/*
+ * Unquote a quoted domain ("contoso.test" becomes contoso.test, as Postfix
+ * relays it) into out; the unquoted text, or the input when not quoted.
+ */
+static void unquote_domain(const char *p, const char *end, char *out, size_t cap, const char **dp,
+			   const char **dend)
+{
+	*dp = p;
+	*dend = end;
+	if (end - p < 2 || p[0] != '"' || end[-1] != '"')
+		return;
+	size_t len = 0;
+	for (const char *q = p + 1; q < end - 1 && len + 1 < cap; q++) {
+		if (*q == '\\' && q + 1 < end - 1)
+			q++;
+		out[len++] = *q;
+	}
+	*dp = out;
+	*dend = out + len;
+}
+
+/*
+ * Parse a MAIL FROM argument as the MTA will relay it: comments dropped,
+ * nested angle brackets ("<<a@b>>") taken for one pair, a quoted domain
+ * unquoted.
+ */
 bool addr_parse_path(const char *in, struct addr_path *out, const char **why)
 {
 	const char *dummy;
 	if (why == NULL)
 		why = &dummy;
 	memset(out, 0, sizeof *out);
-	size_t n = strlen(in);
-	while (n > 0 && (in[0] == ' ' || in[0] == '\t')) {
-		in++;
-		n--;
+	char buf[2 * ADDR_PATH_MAX];
+	long blen = strip_comments(in, strlen(in), buf, sizeof buf, why);
+	if (blen < 0) {
+		snprintf(out->address, sizeof out->address, "%.*s", ADDR_PATH_MAX, in);
+		return false;
 	}
-	while (n > 0 && (in[n - 1] == ' ' || in[n - 1] == '\t'))
-		n--;
-	const char *p = in, *end = in + n;
-	if (n > 0 && *p == '<') {
-		if (end[-1] != '>') {
-			*why = "unbalanced '<' in reverse-path";
-			return false;
-		}
+	const char *p = buf, *end = buf + blen;
+	trim_blanks(&p, &end);
+	bool bracketed = false;
+	while (end - p >= 2 && *p == '<' && end[-1] == '>') {
 		p++;
 		end--;
+		trim_blanks(&p, &end);
+		bracketed = true;
+	}
+	if ((!bracketed && p < end && *p == '<') || memchr(p, '<', (size_t)(end - p)) != NULL ||
+	    memchr(p, '>', (size_t)(end - p)) != NULL) {
+		*why = "unbalanced '<' in reverse-path";
+		snprintf(out->address, sizeof out->address, "%.*s", (int)(end - p), p);
+		return false;
 	}
 	if (p == end) {
 		out->null_sender = true;
@@ -72,18 +154,25 @@ bool addr_parse_path(const char *in, struct addr_path *out, const char **why)
 		*why = "reverse-path longer than 256 characters";
 		return false;
 	}
-	memcpy(out->address, p, (size_t)(end - p));
-	p = addr_skip_source_route(p, end);
-	const char *at = addr_find_at(p, end);
-	if (at == NULL || at == p) {
+	const char *route_end = addr_skip_source_route(p, end);
+	const char *at = addr_find_at(route_end, end);
+	char domain_buf[ADDR_PATH_MAX];
+	const char *dp = at != NULL ? at + 1 : end, *dend = end;
+	if (at != NULL)
+		unquote_domain(at + 1, end, domain_buf, sizeof domain_buf, &dp, &dend);
+	/* The address as relayed: local part, '@', the (unquoted) domain. */
+	size_t local_len = at != NULL ? (size_t)(at - p) : (size_t)(end - p);
+	snprintf(out->address, sizeof out->address, "%.*s%s%.*s", (int)local_len, p, at != NULL ? "@" : "",
+		 (int)(dend - dp), dp);
+	if (at == NULL || at == route_end) {
 		*why = at == NULL ? "no '@' in the address" : "empty local part";
 		return false;
 	}
-	if (at - p > ADDR_LOCAL_MAX) {
+	if (at - route_end > ADDR_LOCAL_MAX) {
 		*why = "local part longer than 64 characters";
 		return false;
 	}
-	return domain_normalize(at + 1, (size_t)(end - at - 1), out->domain, why);
+	return domain_normalize(dp, (size_t)(dend - dp), out->domain, why);
 }
 
 /* ---- From field (RFC 5322) ---- */

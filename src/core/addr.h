@@ -21,7 +21,7 @@
 
 #define ADDR_LOCAL_MAX 64      /* RFC 5321 4.5.3.1.1 */
 #define ADDR_PATH_MAX 256      /* RFC 5321 4.5.3.1.3, including brackets */
-#define ADDR_FROM_MAX 8        /* mailboxes of one From field we keep */
+#define ADDR_FROM_MAX 32       /* mailboxes of one From field checked; more is reported */
 
 struct addr_path {
 	bool null_sender;              /* "<>" */

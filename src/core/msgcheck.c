@@ -15,6 +15,9 @@
 #include "msgcheck.h"
 #include "strbuf.h"
 
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
 static const char *const sender_names[] = { "pass", "neutral", "fail", "rewritten", "null" };
 static const char *const from_names[] = { "pass", "warn", "missing", "invalid" };
 
@@ -106,6 +109,10 @@ static void msgcheck_from(const struct conf *conf, const struct msg_input *in, s
 		ok = false;
 		why = "several mailboxes in From but no Sender field";
 	}
+	if (ok && from.count > ADDR_FROM_MAX) {
+		ok = false;   /* every mailbox is checked, or the list is reported: never a silent pass */
+		why = "more than " STRINGIFY(ADDR_FROM_MAX) " mailboxes in From, too many to check";
+	}
 	if (!ok) {
 		if (in->from_truncated)
 			why = "From field too long";
@@ -116,8 +123,7 @@ static void msgcheck_from(const struct conf *conf, const struct msg_input *in, s
 		return;
 	}
 	snprintf(res->from_domain, sizeof res->from_domain, "%s", from.mailbox[0].domain);
-	size_t kept = from.count < ADDR_FROM_MAX ? from.count : ADDR_FROM_MAX;
-	for (size_t i = 0; i < kept; i++) {
+	for (size_t i = 0; i < from.count; i++) {
 		if (!domain_is_accepted(conf->tenant.accepted, from.mailbox[i].domain)) {
 			hint_with_detail(hint, sizeof hint, "From domain ", from.mailbox[i].domain,
 					 strlen(from.mailbox[i].domain),

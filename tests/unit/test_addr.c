@@ -35,6 +35,16 @@ static void test_paths(void **state)
 		{ "empty local", "<@contoso.com>", false, false, "" },
 		{ "unbalanced", "<user@contoso.com", false, false, "" },
 		{ "literal", "<user@[192.0.2.1]>", false, false, "" },
+		/* forms Postfix relays as <a@contoso.test>: judged as relayed */
+		{ "comment after the domain", "<a@contoso.test(c)>", true, false, "contoso.test" },
+		{ "nested comment", "<a(x (y) z)@contoso.test>", true, false, "contoso.test" },
+		{ "double brackets", "<<a@contoso.test>>", true, false, "contoso.test" },
+		{ "quoted domain", "<a@\"contoso.test\">", true, false, "contoso.test" },
+		{ "comment holding a domain", "<a@other.example(contoso.test)>", true, false, "other.example" },
+		{ "parenthesis inside quotes is text", "<\"a(b\"@contoso.test>", true, false, "contoso.test" },
+		{ "unterminated comment", "<a@contoso.test(c>", false, false, "" },
+		{ "only a comment", "<(c)>", true, true, "" },
+		{ "bracket inside", "<a<b@contoso.test>", false, false, "" },
 		{ "unterminated quote", "<\"user@contoso.com>", false, false, "" },
 		{ "CRLF inside", "<us\r\ner@contoso.com>", true, false, "contoso.com" },
 		{ "CRLF in domain", "<user@contoso.com\r\nX: y>", false, false, "" },
@@ -189,10 +199,25 @@ static void test_from_huge_inputs(void **state)
 	free(buf);
 }
 
+/* The address kept (for logs and headers) is the one the MTA relays. */
+static void test_path_address_as_relayed(void **state)
+{
+	static const char *const forms[] = { "<a@contoso.test(c)>", "<<a@contoso.test>>", "<a@\"contoso.test\">",
+					     " < a@contoso.test > " };
+	(void)state;
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		struct addr_path p;
+		assert_true(addr_parse_path(forms[i], &p, NULL));
+		if (strcmp(p.address, "a@contoso.test") != 0)
+			fail_msg("%s: address \"%s\", want a@contoso.test", forms[i], p.address);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_path_address_as_relayed),
 		cmocka_unit_test(test_long_path),
 		cmocka_unit_test(test_from),
 		cmocka_unit_test(test_from_nul_byte),

@@ -58,6 +58,24 @@ static void test_cases(void **state)
 		  SENDER_NULL, "", FROM_PASS, "", NULL },
 		{ "ip: sender without domain", ATTRIBUTION_IP, "<root>", 1, "a@contoso.test", false, false,
 		  SENDER_FAIL, "", FROM_PASS, "sender-not-accepted", "envelope sender <root> has no valid domain" },
+		{ "ip: sender with a comment, as Postfix relays it", ATTRIBUTION_IP, "<a@contoso.test(c)>", 1,
+		  "a@contoso.test", false, false, SENDER_PASS, "contoso.test", FROM_PASS, "", NULL },
+		{ "ip: sender in double brackets", ATTRIBUTION_IP, "<<a@contoso.test>>", 1, "a@contoso.test", false,
+		  false, SENDER_PASS, "contoso.test", FROM_PASS, "", NULL },
+		{ "ip: sender with a quoted domain", ATTRIBUTION_IP, "<a@\"contoso.test\">", 1, "a@contoso.test", false,
+		  false, SENDER_PASS, "contoso.test", FROM_PASS, "", NULL },
+		{ "the 9th of 9 From mailboxes is checked", ATTRIBUTION_IP, "<a@contoso.test>", 1,
+		  "a@contoso.test, b@contoso.test, c@contoso.test, d@contoso.test, e@contoso.test, f@contoso.test, "
+		  "g@contoso.test, h@contoso.test, i@other.example", false, true,
+		  SENDER_PASS, "contoso.test", FROM_WARN, "from-not-accepted", "From domain other.example" },
+		{ "33 From mailboxes are reported as too many", ATTRIBUTION_IP, "<a@contoso.test>", 1,
+		  "a@contoso.test,a@contoso.test,a@contoso.test,a@contoso.test,a@contoso.test,a@contoso.test,"
+		  "a@contoso.test,a@contoso.test,a@contoso.test,a@contoso.test,a@contoso.test,a@contoso.test,"
+		  "a@contoso.test,a@contoso.test,a@contoso.test,a@contoso.test,a@contoso.test,a@contoso.test,"
+		  "a@contoso.test,a@contoso.test,a@contoso.test,a@contoso.test,a@contoso.test,a@contoso.test,"
+		  "a@contoso.test,a@contoso.test,a@contoso.test,a@contoso.test,a@contoso.test,a@contoso.test,"
+		  "a@contoso.test,a@contoso.test,a@other.example", false, true,
+		  SENDER_PASS, "contoso.test", FROM_INVALID, "from-invalid", "more than 32 mailboxes in From" },
 		{ "ip: hostile sender escaped", ATTRIBUTION_IP, "<x\r\n%@>", 1, "a@contoso.test", false, false,
 		  SENDER_FAIL, "", FROM_PASS, "sender-not-accepted", "<x\\x0d\\x0a%@>" },
 		{ "look-alike sender", ATTRIBUTION_IP, "<a@contoso.test.evil.example>", 1, "a@contoso.test", false,
