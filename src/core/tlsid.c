@@ -38,7 +38,8 @@
 void tlsid_read_file(const char *path, struct tlsid_file *out)
 {
 	memset(out, 0, sizeof *out);
-	int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below. */
+	int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		out->err = errno;
@@ -54,6 +55,12 @@ void tlsid_read_file(const char *path, struct tlsid_file *out)
 	if (S_ISDIR(st.st_mode)) {
 		out->is_dir = true;
 		out->err = EISDIR;
+		close(fd);
+		return;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		out->not_regular = true;
+		out->err = EINVAL;
 		close(fd);
 		return;
 	}
@@ -73,6 +80,12 @@ void tlsid_read_file(const char *path, struct tlsid_file *out)
 		out->data[n] = '\0';
 	}
 	close(fd);
+}
+
+/* Errors of this process or its helper, not of the files. */
+bool tlsid_errno_is_internal(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOMEM || err == ECONNRESET;
 }
 
 /* Adapter for struct tlsid_reader. */
@@ -311,6 +324,7 @@ struct idctx {
 	STACK_OF(X509) *certs;         /* leaf first, as sent */
 	EVP_PKEY *key;
 	bool key_encrypted;
+	int internal_errno;            /* an internal error stopped the judgement (0: none) */
 };
 
 /* A report line only. */
@@ -368,6 +382,13 @@ static bool id_read(struct idctx *c, const char *option, const char *path, struc
 	c->reader->read(c->reader->ctx, path, f);
 	if (f->err == 0)
 		return true;
+	if (tlsid_errno_is_internal(f->err)) {
+		if (c->internal_errno == 0)
+			c->internal_errno = f->err;
+		id_line(c, CHECK_WARN, "identity-unverified", "%s %s: not read because of an internal error (%s); "
+			"nothing is concluded about the file", option, p, strerror(f->err));
+		return false;
+	}
 	if (f->err == EACCES || f->err == EPERM) {
 		id_line(c, CHECK_WARN, "identity-unverified",
 			"%s %s: eopguard may not read it (%s); the MTA, running as root, may. Run the check as "
@@ -380,6 +401,9 @@ static bool id_read(struct idctx *c, const char *option, const char *path, struc
 			   "(Postfix smtp_tls_cert_file / smtp_tls_chain_files)", option, p);
 	else if (f->is_dir)
 		id_finding(c, FINDING_CERT_UNREADABLE, "%s %s is a directory; name the PEM file itself", option, p);
+	else if (f->not_regular)
+		id_finding(c, FINDING_CERT_UNREADABLE, "%s %s is not a regular file (a FIFO or device); name the "
+			   "PEM file itself", option, p);
 	else
 		id_finding(c, FINDING_CERT_UNREADABLE, "%s %s cannot be read: %s", option, p, strerror(f->err));
 	return false;
@@ -510,12 +534,20 @@ static X509_STORE *trust_store(struct idctx *c)
 	if (store == NULL)
 		return NULL;
 	bool ok = true;
+	errno = 0;
 	if (id->ca_file[0] != '\0')
 		ok = X509_STORE_load_file(store, id->ca_file) == 1;
 	if (ok && id->ca_path[0] != '\0')
 		ok = X509_STORE_load_path(store, id->ca_path) == 1;
 	if (id->ca_file[0] == '\0' && id->ca_path[0] == '\0')
 		ok = X509_STORE_set_default_paths(store) == 1;
+	if (!ok && tlsid_errno_is_internal(errno)) {
+		/* EMFILE or ENOMEM: an empty store would make every chain look incomplete */
+		if (c->internal_errno == 0)
+			c->internal_errno = errno;
+		ERR_clear_error();
+		return store;
+	}
 	if (!ok) {
 		char p[300];
 		id_line(c, CHECK_WARN, "trust-store", "cannot load the trust store %s: %s",
@@ -566,6 +598,13 @@ static void check_chain(struct idctx *c)
 	if (store == NULL || ctx == NULL || untrusted == NULL ||
 	    X509_STORE_CTX_init(ctx, store, leaf, untrusted) != 1) {
 		id_line(c, CHECK_WARN, "chain", "out of memory while verifying the chain");
+		if (c->internal_errno == 0)
+			c->internal_errno = ENOMEM;
+		goto done;
+	}
+	if (c->internal_errno != 0) {   /* the trust store could not be loaded: no verdict on the chain */
+		id_line(c, CHECK_WARN, "identity-unverified", "the trust store was not loaded because of an "
+			"internal error (%s); the chain is not judged", strerror(c->internal_errno));
 		goto done;
 	}
 	(void)sk_X509_shift(untrusted);
@@ -723,10 +762,10 @@ done:
 }
 
 /* Run every identity check a configuration calls for. */
-void tlsid_check(const struct conf *conf, time_t now, const struct tlsid_reader *reader,
-		 struct finding_list *out, struct check_report *report)
+int tlsid_check(const struct conf *conf, time_t now, const struct tlsid_reader *reader,
+		struct finding_list *out, struct check_report *report)
 {
-	struct idctx c = { conf, now, reader, conf->tenant.attribution, out, report, NULL, NULL, false };
+	struct idctx c = { conf, now, reader, conf->tenant.attribution, out, report, NULL, NULL, false, 0 };
 	if (c.mode == ATTRIBUTION_CERTIFICATE)
 		check_certificate_domain(&c);
 	if (conf->identity.client_cert[0] == '\0') {
@@ -747,4 +786,5 @@ void tlsid_check(const struct conf *conf, time_t now, const struct tlsid_reader 
 	sk_X509_pop_free(c.certs, X509_free);
 	EVP_PKEY_free(c.key);
 	ERR_clear_error();
+	return c.internal_errno;
 }

@@ -26,6 +26,7 @@
 struct tlsid_file {
 	int err;           /* 0, or the errno of the failed open/read (EFBIG when too large) */
 	bool is_dir;
+	bool not_regular;  /* a FIFO, device or socket: never read (err is EINVAL) */
 	mode_t mode;
 	uid_t uid;
 	time_t mtime;
@@ -57,11 +58,22 @@ void tlsid_file_free(struct tlsid_file *f);
 char *tlsid_public_parts(const char *data, size_t len, size_t *outlen);
 
 /*
+ * True for an errno that says nothing about the files but about this
+ * process (EMFILE, ENFILE, ENOMEM) or its helper (ECONNRESET: the
+ * privileged reader is gone): such an error must never become a finding.
+ */
+bool tlsid_errno_is_internal(int err);
+
+/*
  * Check the identity a configuration describes. Findings go to out (with the
  * severities of conf's attribution mode); report, when not NULL, gets one
- * line per check. now is the time validity is judged at.
+ * line per check. now is the time validity is judged at. Returns 0 when the
+ * identity was judged, or the errno of an internal error (see
+ * tlsid_errno_is_internal) that stopped it: then out is not a judgement
+ * (it holds no finding caused by that error) and the caller keeps the last
+ * good one and tries again soon.
  */
-void tlsid_check(const struct conf *conf, time_t now, const struct tlsid_reader *reader,
-		 struct finding_list *out, struct check_report *report);
+int tlsid_check(const struct conf *conf, time_t now, const struct tlsid_reader *reader,
+		struct finding_list *out, struct check_report *report);
 
 #endif

@@ -143,7 +143,7 @@ static void helper_request(struct helper *h, char op, const char *path, struct t
 	uint32_t len = (uint32_t)strlen(path);
 	struct reply_header rh;
 	if (h == NULL || h->fd < 0 || len > PATH_LEN_MAX) {
-		out->err = h == NULL || h->fd < 0 ? EIO : ENAMETOOLONG;
+		out->err = h == NULL || h->fd < 0 ? ECONNRESET : ENAMETOOLONG;   /* ECONNRESET: internal, see tlsid.h */
 		return;
 	}
 	pthread_mutex_lock(&h->lock);
@@ -157,7 +157,7 @@ static void helper_request(struct helper *h, char op, const char *path, struct t
 	if (!ok) {
 		free(out->data);
 		out->data = NULL;
-		out->err = EIO;
+		out->err = ECONNRESET;   /* the helper is gone: an internal error, not a finding */
 		return;
 	}
 	out->data[rh.len] = '\0';

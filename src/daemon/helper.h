@@ -27,7 +27,7 @@ struct helper {
 
 /* Fork the helper (call as root, before the privilege drop and before threads). */
 bool helper_start(struct helper *h, char *err, size_t errlen);
-/* tlsid_reader callback: ctx is the struct helper. Failures show as out->err (EIO). */
+/* tlsid_reader callback: ctx is the struct helper. Failures show as out->err (ECONNRESET: internal). */
 void helper_read(void *ctx, const char *path, struct tlsid_file *out);
 /* Like helper_read but without the content (metadata only), for change detection. */
 void helper_stat(struct helper *h, const char *path, struct tlsid_file *out);

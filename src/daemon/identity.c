@@ -56,9 +56,14 @@ static unsigned long long fingerprint(struct daemon_state *st, const struct conf
 	return h;
 }
 
-/* Compute a new snapshot for conf. */
-static struct identity_snap *identity_compute(struct daemon_state *st, const struct conf *c)
+/*
+ * Compute a new snapshot for conf. NULL when out of memory, or when an
+ * internal error (EMFILE, ENOMEM, the helper gone) stopped the judgement:
+ * then *internal holds its errno and nothing was concluded about the files.
+ */
+static struct identity_snap *identity_compute(struct daemon_state *st, const struct conf *c, int *internal)
 {
+	*internal = 0;
 	struct identity_snap *s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return NULL;
@@ -69,7 +74,12 @@ static struct identity_snap *identity_compute(struct daemon_state *st, const str
 	struct check_report *report = calloc(1, sizeof *report);
 	finding_list_clear(&all);
 	route_check(c, &all, NULL);
-	tlsid_check(c, time(NULL), reader, &all, report);
+	*internal = tlsid_check(c, time(NULL), reader, &all, report);
+	if (*internal != 0) {
+		free(report);
+		free(s);
+		return NULL;
+	}
 	finding_list_clear(&s->findings);
 	for (size_t i = 0; i < all.count; i++) {
 		const struct finding_info *fi = finding_info(all.items[i].id);
@@ -160,9 +170,10 @@ static void identity_refresh(struct daemon_state *st)
 	struct snapshot *conf = state_acquire(st);
 	unsigned long long before = fingerprint(st, conf->conf);
 	struct identity_snap *fresh = NULL;
+	int internal = 0;
 	for (int tries = 0; tries < 3; tries++) {
 		identity_release(fresh);
-		fresh = identity_compute(st, conf->conf);
+		fresh = identity_compute(st, conf->conf, &internal);
 		unsigned long long after = fingerprint(st, conf->conf);
 		if (after == before)
 			break;
@@ -171,10 +182,12 @@ static void identity_refresh(struct daemon_state *st)
 	}
 	st->identity_fingerprint = before;
 	state_release(conf);
+	st->identity_retry = fresh == NULL;
 	if (fresh != NULL)
 		identity_install(st, fresh);
 	else
-		log_msg(&st->log, LOG_ERR, "identity: out of memory; keeping the previous judgement");
+		log_msg(&st->log, LOG_ERR, "identity: recheck failed: %s; keeping the previous judgement, retrying in "
+			"%d s", internal != 0 ? strerror(internal) : "out of memory", POLL_SECONDS);
 }
 
 /* First snapshot, before any thread runs. */
@@ -206,7 +219,7 @@ static void *refresher(void *arg)
 		if (stop)
 			return NULL;
 		struct snapshot *conf = state_acquire(st);
-		bool due = time(NULL) - last >= conf->conf->identity.recheck_interval;
+		bool due = time(NULL) - last >= conf->conf->identity.recheck_interval || st->identity_retry;
 		bool changed = fingerprint(st, conf->conf) != st->identity_fingerprint;
 		state_release(conf);
 		if (wake || due || changed) {

@@ -35,6 +35,7 @@ struct daemon_state {
 	pthread_mutex_t identity_lock;       /* guards identity */
 	struct identity_snap *identity;
 	unsigned long long identity_fingerprint;   /* refresher thread only */
+	bool identity_retry;                 /* refresher only: the last recheck failed internally */
 	pthread_t refresher;
 	pthread_mutex_t refresh_lock;
 	pthread_cond_t refresh_cond;

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "route.h"
@@ -263,6 +265,63 @@ static void test_unreadable_is_not_a_failure(void **state)
 	free_conf(&f);
 }
 
+/* A reader that fails as a process out of descriptors, or with its helper gone, does. */
+static void internal_error_read(void *ctx, const char *path, struct tlsid_file *out)
+{
+	(void)path;
+	memset(out, 0, sizeof *out);
+	out->err = *(const int *)ctx;
+}
+
+/* EMFILE, ENOMEM and a lost helper are internal errors: reported as such, never a finding. */
+static void test_internal_error_is_not_a_finding(void **state)
+{
+	static const int errors[] = { EMFILE, ENFILE, ENOMEM, ECONNRESET };
+	(void)state;
+	for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++) {
+		struct fixture f;
+		struct finding_list list;
+		struct check_report report = { 0 };
+		const struct tlsid_reader failing = { internal_error_read, (void *)&errors[i] };
+		make_conf(&f, ATTRIBUTION_CERTIFICATE, "good.pem", "good.key", "mail.contoso.test");
+		finding_list_clear(&list);
+		int rc = tlsid_check(&f.c, time(NULL), &failing, &list, &report);
+		assert_int_equal(rc, errors[i]);
+		if (list.count != 0)
+			fail_msg("%s became the finding %s", strerror(errors[i]), finding_info(list.items[0].id)->name);
+		free_conf(&f);
+	}
+	/* and a real problem still is one, with 0 returned */
+	struct fixture f;
+	struct finding_list list;
+	make_conf(&f, ATTRIBUTION_CERTIFICATE, "noint.pem", "good.key", "mail.contoso.test");
+	finding_list_clear(&list);
+	assert_int_equal(tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, NULL), 0);
+	assert_non_null(finding_list_get(&list, FINDING_CHAIN_INCOMPLETE));
+	free_conf(&f);
+}
+
+/* A FIFO at the certificate path is refused at once (it used to block the reader forever). */
+static void test_fifo_is_refused(void **state)
+{
+	struct fixture f;
+	struct finding_list list;
+	char fifo[600];
+	(void)state;
+	snprintf(fifo, sizeof fifo, "%s/fifo.pem", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	make_conf(&f, ATTRIBUTION_CERTIFICATE, "fifo.pem", "good.key", "mail.contoso.test");
+	finding_list_clear(&list);
+	struct check_report report = { 0 };
+	assert_int_equal(tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, &report), 0);
+	const struct finding *u = finding_list_get(&list, FINDING_CERT_UNREADABLE);
+	assert_non_null(u);
+	if (strstr(u->hint, "is not a regular file") == NULL)
+		fail_msg("hint: %s", u->hint);
+	unlink(fifo);
+	free_conf(&f);
+}
+
 /* Reader that returns tlsid_public_parts of each file, as the helper does. */
 static void public_read(void *ctx, const char *path, struct tlsid_file *out)
 {
@@ -364,6 +423,8 @@ int main(void)
 		cmocka_unit_test(test_chain_file_and_order_warnings),
 		cmocka_unit_test(test_server_side),
 		cmocka_unit_test(test_unreadable_is_not_a_failure),
+		cmocka_unit_test(test_internal_error_is_not_a_finding),
+		cmocka_unit_test(test_fifo_is_refused),
 		cmocka_unit_test(test_public_parts),
 		cmocka_unit_test(test_route),
 	};
