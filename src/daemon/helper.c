@@ -1,14 +1,18 @@
 /*
  * helper: the privileged file reader and its client side.
  *
- * Does: fork; in the child close every other descriptor and serve
- * "R path" (read) and "S path" (metadata) requests with public parts only;
- * in the parent send requests and parse answers, with bounds on every length.
+ * Does: fork; in the child close every other descriptor, load the
+ * configuration for the list of identity files, drop to the daemon user
+ * with CAP_DAC_READ_SEARCH only, and serve "R path" (public parts), "S path"
+ * (metadata) and "L" (reload the list) for listed files only; in the parent
+ * send requests and parse answers, with bounds on every length.
  * Does not: analyse certificates (tlsid does, in the daemon).
  */
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,9 +20,12 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "helper.h"
 
 #define PATH_LEN_MAX 4096
@@ -66,8 +73,85 @@ static bool read_full(int fd, void *buf, size_t len)
 	return true;
 }
 
+#define FILES_PER_CONF 5
+
+/*
+ * What the helper may read: the identity files of the configuration it
+ * loaded itself, and of the one before (the daemon may ask for those once
+ * more while its own reload completes).
+ */
+struct allowed_files {
+	const char *conf_path;
+	char *cur[FILES_PER_CONF], *prev[FILES_PER_CONF];
+	size_t n_cur, n_prev;
+};
+
+/* Load conf_path again for the list; false (the list unchanged) when it does not load. */
+static bool allowed_reload(struct allowed_files *a)
+{
+	char err[CONF_ERR_MAX];
+	struct conf *c = NULL;
+	if (!conf_load(a->conf_path, &c, err, sizeof err))
+		return false;
+	const char *files[FILES_PER_CONF] = { c->identity.client_cert, c->identity.client_key,
+					      c->identity.client_chain, c->identity.server_cert, c->identity.ca_file };
+	for (size_t i = 0; i < a->n_prev; i++)
+		free(a->prev[i]);
+	memcpy(a->prev, a->cur, sizeof a->cur);
+	a->n_prev = a->n_cur;
+	a->n_cur = 0;
+	for (size_t i = 0; i < FILES_PER_CONF; i++) {
+		if (files[i][0] != '\0' && (a->cur[a->n_cur] = strdup(files[i])) != NULL)
+			a->n_cur++;
+	}
+	conf_free(c);
+	return true;
+}
+
+/* True when path is one of the listed files. */
+static bool allowed_has(const struct allowed_files *a, const char *path)
+{
+	for (size_t i = 0; i < a->n_cur; i++) {
+		if (strcmp(a->cur[i], path) == 0)
+			return true;
+	}
+	for (size_t i = 0; i < a->n_prev; i++) {
+		if (strcmp(a->prev[i], path) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * 0 when path may be opened: not a symbolic link, or one that only root
+ * could have placed (the link and its directory belong to root, and the
+ * directory is writable by nobody else, as in /etc/letsencrypt/live).
+ * Otherwise the errno to answer with.
+ */
+static int path_is_safe(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return errno;
+	if (!S_ISLNK(st.st_mode))
+		return 0;
+	char dir[PATH_LEN_MAX + 1];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	struct stat ds;
+	if (st.st_uid != 0 || lstat(dir, &ds) != 0 || ds.st_uid != 0 || (ds.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return ELOOP;
+	return 0;
+}
+
 /* Serve one request; false when the daemon has gone. */
-static bool serve_one(int fd)
+static bool serve_one(int fd, struct allowed_files *allowed)
 {
 	char op;
 	uint32_t len;
@@ -77,7 +161,15 @@ static bool serve_one(int fd)
 		return false;
 	path[len] = '\0';
 	struct tlsid_file f;
-	tlsid_read_file(path, &f);
+	memset(&f, 0, sizeof f);
+	if (op == 'L')
+		f.err = allowed_reload(allowed) ? 0 : EINVAL;
+	else if (op != 'R' && op != 'S')
+		f.err = EINVAL;
+	else if (!allowed_has(allowed, path))
+		f.err = EPERM;   /* not an identity file of the configuration */
+	else if ((f.err = path_is_safe(path)) == 0)
+		tlsid_read_file(path, &f);
 	char *pub = NULL;
 	size_t publen = 0;
 	if (f.err == 0 && op == 'R') {
@@ -93,8 +185,29 @@ static bool serve_one(int fd)
 	return ok;
 }
 
-/* The child: keep only fd, then serve until the daemon closes its end. */
-static void helper_main(int fd)
+/*
+ * Become uid/gid keeping CAP_DAC_READ_SEARCH only: enough to read the
+ * listed files whatever their permissions, nothing more (no write, chown or
+ * signal as root). False when that cannot be had.
+ */
+static bool keep_read_capability_only(uid_t uid, gid_t gid)
+{
+	if (prctl(PR_SET_KEEPCAPS, 1) != 0 || setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
+		return false;
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	memset(data, 0, sizeof data);
+	data[CAP_TO_INDEX(CAP_DAC_READ_SEARCH)].permitted = CAP_TO_MASK(CAP_DAC_READ_SEARCH);
+	data[CAP_TO_INDEX(CAP_DAC_READ_SEARCH)].effective = CAP_TO_MASK(CAP_DAC_READ_SEARCH);
+	if (syscall(SYS_capset, &hdr, data) != 0)
+		return false;
+	prctl(PR_SET_KEEPCAPS, 0);
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	return getuid() == uid && geteuid() == uid && (uid == 0 || setuid(0) != 0);
+}
+
+/* The child: keep only fd, load the list, drop privileges, then serve until the daemon closes its end. */
+static void helper_main(int fd, const char *conf_path, uid_t uid, gid_t gid)
 {
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	long maxfd = sysconf(_SC_OPEN_MAX);
@@ -106,13 +219,17 @@ static void helper_main(int fd)
 	sigemptyset(&none);
 	pthread_sigmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	while (serve_one(fd))
+	struct allowed_files allowed = { conf_path, { NULL }, { NULL }, 0, 0 };
+	char ready = allowed_reload(&allowed) && keep_read_capability_only(uid, gid) ? 'Y' : 'N';
+	if (!write_full(fd, &ready, 1) || ready != 'Y')
+		_exit(1);
+	while (serve_one(fd, &allowed))
 		;
 	_exit(0);
 }
 
-/* Fork the helper. */
-bool helper_start(struct helper *h, char *err, size_t errlen)
+/* Fork the helper and wait until it is ready. */
+bool helper_start(struct helper *h, const char *conf_path, uid_t uid, gid_t gid, char *err, size_t errlen)
 {
 	int sv[2];
 	pthread_mutex_init(&h->lock, NULL);
@@ -128,9 +245,19 @@ bool helper_start(struct helper *h, char *err, size_t errlen)
 		close(sv[1]);
 		return false;
 	}
-	if (pid == 0)
-		helper_main(sv[1]);
+	if (pid == 0) {
+		close(sv[0]);
+		helper_main(sv[1], conf_path, uid, gid);
+	}
 	close(sv[1]);
+	char ready = 'N';
+	if (!read_full(sv[0], &ready, 1) || ready != 'Y') {
+		snprintf(err, errlen, "the key-reading helper could not start (it loads %s, then keeps only "
+			 "CAP_DAC_READ_SEARCH as the daemon user)", conf_path);
+		close(sv[0]);
+		waitpid(pid, NULL, 0);
+		return false;
+	}
 	h->fd = sv[0];
 	h->pid = pid;
 	return true;
@@ -186,6 +313,14 @@ void helper_read(void *ctx, const char *path, struct tlsid_file *out)
 void helper_stat(struct helper *h, const char *path, struct tlsid_file *out)
 {
 	helper_request(h, 'S', path, out);
+}
+
+/* Reload the helper's list of files. */
+bool helper_reload(struct helper *h)
+{
+	struct tlsid_file f;
+	helper_request(h, 'L', "", &f);
+	return f.err == 0;
 }
 
 /* Stop and reap. */

@@ -282,6 +282,9 @@ static void *reload_thread(void *arg)
 		if (atomic_load(&st->stopping))
 			return NULL;
 		char err[CONF_ERR_MAX];
+		/* The helper first, so that it serves the new files by the time the refresher asks. */
+		if (st->helper.fd >= 0 && !helper_reload(&st->helper))
+			log_msg(&st->log, LOG_WARNING, "reload: the key-reading helper kept its previous list of files");
 		bool reloaded = state_reload(st, err, sizeof err);
 		if (reloaded)
 			identity_wake(st);
@@ -378,7 +381,7 @@ static int start(struct daemon_state *st, struct conf *conf, const struct option
 	ok = ok && (o->foreground || daemonize(err, sizeof err));
 	ok = ok && pidfile_write(conf->pidfile, uid, gid, err, sizeof err);
 	/* The helper keeps root to read root-only key files; it must exist before the drop. */
-	ok = ok && (!drop || helper_start(&st->helper, err, sizeof err));
+	ok = ok && (!drop || helper_start(&st->helper, st->conf_path, uid, gid, err, sizeof err));
 	if (ok)
 		identity_init(st);
 	ok = ok && (!drop || privdrop_to(conf->user, err, sizeof err));
@@ -394,6 +397,10 @@ int main(int argc, char **argv)
 {
 	struct options o = { 0 };
 	parse_args(argc, argv, &o);
+	/* Reloads happen after the chdir("/") of daemonizing: keep the path absolute. */
+	static char conf_abs[PATH_MAX];
+	if (realpath(o.conf_path, conf_abs) != NULL)
+		o.conf_path = conf_abs;
 	char err[CONF_ERR_MAX];
 	struct conf *conf = NULL;
 	if (!conf_load(o.conf_path, &conf, err, sizeof err)) {

@@ -2,7 +2,9 @@
 # Root never acts on a path the daemon user controls: with symbolic links to
 # a root-only file planted at the pidfile, socket and log paths (in
 # directories the daemon user, nobody, may write), start, reload and stop
-# leave that file untouched: content, owner and mode.
+# leave that file untouched: content, owner and mode. And the key-reading
+# helper gives a compromised daemon nothing: only the configured identity
+# files, only their public parts, as nobody with CAP_DAC_READ_SEARCH alone.
 . "$top_srcdir/tests/lib/common.sh"
 [ "$(id -u)" -eq 0 ] || die "must run as root (the daemon starts as root and drops to nobody)"
 T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/eopguard-priv.XXXXXX") || die "mktemp"
@@ -92,4 +94,50 @@ kill "$EG_PID"
 wait_for 10 sh -c "! kill -0 $EG_PID" || t_fail "eopguard did not stop"
 EG_PID=
 t_check "stop: the root-only file is untouched" untouched
+
+# 6. the key-reading helper against a compromised daemon (helper_probe starts
+# the real helper, drops to nobody as eopguard does, and asks for files)
+C="$T_DIR/certs"
+sh "$top_srcdir/tests/certs/mkcerts.sh" "$C" >/dev/null || die "mkcerts.sh"
+chmod 755 "$C"
+chmod 600 "$C/good.key"
+mkfifo "$T_DIR/root-only/fifo.pem"
+ln -s "$C/good.pem" "$T_DIR/run/planted.pem"     # in a directory nobody may write
+cat > "$T_DIR/helper.conf" <<EOT
+user = "nobody"
+tenant {
+  accepted_domains = {"contoso.test"}
+  certificate_domain = "mail.contoso.test"
+}
+identity {
+  client_cert = "$C/good.pem"
+  client_key = "$C/good.key"
+  client_chain = "$T_DIR/root-only/fifo.pem"
+  server_cert = "$T_DIR/run/planted.pem"
+}
+EOT
+timeout 60 "$top_builddir/tests/tools/helper_probe" "$T_DIR/helper.conf" nobody \
+	"$C/good.pem" "$C/good.key" /etc/shadow "$SECRET" "$T_DIR/root-only/fifo.pem" "$T_DIR/run/planted.pem" \
+	"$C/wrongname.pem" > "$T_DIR/probe.out" 2>&1 || t_fail "helper_probe failed: $(cat "$T_DIR/probe.out")"
+t_grep "helper: runs as the daemon user" "helper Uid:	65534	65534	65534	65534" "$T_DIR/probe.out"
+t_grep "helper: keeps CAP_DAC_READ_SEARCH and nothing else" "helper CapEff:	0000000000000004" "$T_DIR/probe.out"
+t_grep "helper: serves the configured certificate" "R $C/good.pem: err=0" "$T_DIR/probe.out"
+t_grep "helper: reads the root-only key, returns no private part" "R $C/good.key: err=0 len=" "$T_DIR/probe.out"
+t_nogrep "helper: no private key material leaves it" "private=yes" "$T_DIR/probe.out"
+t_grep "helper: refuses /etc/shadow (read)" "R /etc/shadow: err=Operation not permitted len=0" "$T_DIR/probe.out"
+t_grep "helper: refuses /etc/shadow (metadata)" "S /etc/shadow: err=Operation not permitted uid=0 size=0 ino=0" "$T_DIR/probe.out"
+t_grep "helper: refuses a file in a 0700 root directory" "R $SECRET: err=Operation not permitted" "$T_DIR/probe.out"
+t_grep "helper: a configured FIFO is refused at once" "R $T_DIR/root-only/fifo.pem: err=Invalid argument len=0 private=no seconds=0" "$T_DIR/probe.out"
+t_grep "helper: a symlink in a directory the daemon user writes is not followed" "R $T_DIR/run/planted.pem: err=Too many levels of symbolic links" "$T_DIR/probe.out"
+t_grep "helper: a certificate not in the configuration is refused" "R $C/wrongname.pem: err=Operation not permitted" "$T_DIR/probe.out"
+# a reload: the new configuration's files are served, the previous ones still once, others not
+sed "s|client_cert = \"$C/good.pem\"|client_cert = \"$C/wrongname.pem\"|" "$T_DIR/helper.conf" > "$T_DIR/helper2.conf"
+chown nobody "$T_DIR/helper.conf"   # so that the probe, as nobody, can install the new one
+timeout 60 "$top_builddir/tests/tools/helper_probe" "$T_DIR/helper.conf" nobody "$C/wrongname.pem" \
+	--install "$T_DIR/helper2.conf" --reload "$C/wrongname.pem" "$C/good.pem" "$C/noint.pem" > "$T_DIR/probe2.out" 2>&1
+t_grep "helper before the reload: the new certificate is not served yet" "R $C/wrongname.pem: err=Operation not permitted" "$T_DIR/probe2.out"
+t_grep "helper reload: done" "reload ok" "$T_DIR/probe2.out"
+t_grep "helper reload: the new certificate is served" "R $C/wrongname.pem: err=0" "$T_DIR/probe2.out"
+t_grep "helper reload: the previous one still once" "R $C/good.pem: err=0" "$T_DIR/probe2.out"
+t_grep "helper reload: others are not" "R $C/noint.pem: err=Operation not permitted" "$T_DIR/probe2.out"
 t_done
