@@ -456,7 +456,9 @@ int main(int argc, char **argv)
 	conf = NULL;
 	rc = milter_run();
 	log_msg(&st.log, LOG_INFO, "eopguard stopping");
-	if (pidfile != NULL && pidfile[0] != '\0' && unlink(pidfile) != 0 && errno != ENOENT)
+	/* In a root-only runtime directory (the shipped unit's) the daemon user may not remove
+	 * it; the service manager removes the directory at stop, so that is not worth a warning. */
+	if (pidfile != NULL && pidfile[0] != '\0' && unlink(pidfile) != 0 && errno != ENOENT && errno != EACCES)
 		log_msg(&st.log, LOG_WARNING, "cannot remove pidfile %s: %s", pidfile, strerror(errno));
 	free(pidfile);
 	/* libmilter leaves its unix socket behind; a stale one is also replaced at start. */
