@@ -14,12 +14,14 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 passed=0
 failed=0
+skipped=0
 status=0
 # add_results DIR: add the checks counted in DIR's test logs to the totals.
 add_results() {
 	set -- $(results_count "$1")
 	passed=$((passed + $1))
 	failed=$((failed + $2))
+	skipped=$((skipped + $3))
 }
 # finish: the failing logs, the totals line, the exit status.
 finish() {
@@ -27,7 +29,11 @@ finish() {
 		echo "==> failures; logs:"
 		[ -d _build ] && results_show_failures _build
 	fi
-	echo "$passed passed, $failed failed"
+	if [ $skipped -gt 0 ]; then
+		echo "$passed passed, $failed failed, $skipped skipped"
+	else
+		echo "$passed passed, $failed failed"
+	fi
 	exit $status
 }
 # fail_step WHAT: a step that is not a test (install, build) failed; it counts as one failure.

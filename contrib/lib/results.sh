@@ -2,8 +2,9 @@
 # Each function returns 0 whatever it finds, so that a caller under set -e
 # always reaches its totals line.
 
-# results_count DIR: print "PASSED FAILED", the checks counted in the test
-# logs under DIR (cmocka's summary lines, and "ok - " / "not ok - " lines).
+# results_count DIR: print "PASSED FAILED SKIPPED", the checks counted in the
+# test logs under DIR (cmocka's summary lines, "ok - " / "not ok - " lines,
+# and "SKIP - " lines of checks a machine could not make).
 results_count() {
 	find "$1" -name '*.log' ! -name test-suite.log ! -name config.log -print |
 	while IFS= read -r f; do cat "$f"; done |
@@ -12,7 +13,8 @@ results_count() {
 		/^\[  FAILED  \] [0-9]+ test/ { f += $4 }
 		/^ok - / { p++ }
 		/^not ok - / { f++ }
-		END { print p + 0, f + 0 }'
+		/^SKIP - / { s++ }
+		END { print p + 0, f + 0, s + 0 }'
 	return 0
 }
 

@@ -157,5 +157,8 @@ printf -- '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTI
 : > empty.pem
 openssl x509 -in good.leaf -outform DER -out leaf.der
 mkdir -p adir
+# Modes set explicitly, whatever the caller's umask: keys root-only, the
+# rest (combined.pem too, which holds a key: the key-permissions case) 0644.
+chmod 644 ./*.pem ./*.der
 chmod 600 ./*.key
 rm -f ./*.csr ./*.tmp ca.err

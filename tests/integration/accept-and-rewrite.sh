@@ -30,8 +30,8 @@ t_check "socket has socket_mode and socket_group ($mode)" test "$mode" = "660 po
 
 # 1. accepted sender, forged header in the message
 send_mail "$RELAY_PORT" "$T_DIR/send1" --from app@eu.contoso.test --to user@example.net \
-	--header "From: App <app@contoso.test>" --header "X-EOPGuard: relay.test; verdict=pass; forged" \
-	--header "Subject: accepted"
+	--header "From: App <app@contoso.test>" --header "X-EOPGuard: relay.test; verdict=pass; forged-first" \
+	--header "x-eopguard: forged-second" --header "X-EOPGuard-Hint: forged-hint" --header "Subject: accepted"
 t_grep "accepted sender: relay answers 250 to the message" "<-  250 2.0.0 Ok: queued" "$T_DIR/send1"
 wait_for 20 sink_has sink 1 || t_fail "message 1 did not reach the next hop"
 m1=$(sink_message sink accepted)
@@ -42,7 +42,10 @@ t_check "X-EOPGuard folded: next line starts with TAB" \
 	sh -c "grep -A1 '^X-EOPGuard: ' '$m1' | tail -1 | grep -q \"^$(printf '\t')identity=pass;\$\""
 t_check "no bare CR in the delivered message" sh -c "! grep -q \"$(printf '\r')\" '$m1'"
 t_grep "sender key" "sender=pass (eu.contoso.test);" "$m1"
-t_nogrep "forged X-EOPGuard removed" "forged" "$m1"
+t_nogrep "forged X-EOPGuard removed: the first copy" "forged-first" "$m1"
+t_nogrep "forged X-EOPGuard removed: the second copy (other case)" "forged-second" "$m1"
+t_nogrep "forged X-EOPGuard-Hint removed" "forged-hint" "$m1"
+t_check "exactly one X-EOPGuard field reached the next hop" test "$(grep -ci '^X-EOPGuard:' "$m1")" -eq 1
 t_grep "envelope sender unchanged" "X-Mail-Args: <app@eu.contoso.test>" "$m1"
 t_grep "eopguard logged the message with Postfix's queue id" "verdict=pass action=accept findings=- sender=<app@eu.contoso.test>" "$T_DIR/eopguard.log"
 qid=$(sed -n 's/.*: \([0-9A-F]\{6,\}\): verdict=pass action=accept.*/\1/p' "$T_DIR/eopguard.log" | head -1)

@@ -28,10 +28,10 @@ if ! id eopguard >/dev/null 2>&1; then
 		run sample-no-user-start 78 "$EG" -f -c "$top_srcdir/conf/eopguard.conf"
 		t_grep "sample without user eopguard: a real start says the same" "$top_srcdir/conf/eopguard.conf:11: user 'eopguard' does not exist" "$T_DIR/sample-no-user-start"
 	else
-		echo "SKIP - sample without user eopguard: a real start (needs root)"
+		t_skip "sample without user eopguard: a real start (needs root)"
 	fi
 else
-	echo "SKIP - sample without user eopguard: this machine has that user"
+	t_skip "sample without user eopguard: this machine has that user"
 fi
 # The rest reads the sample with a user every machine has.
 sed 's/^user *= *"eopguard"/user = "nobody"/' "$top_srcdir/conf/eopguard.conf" > "$T_DIR/sample.conf"
@@ -50,6 +50,7 @@ t_grep "typo: file:line and the option" "$T_DIR/typo.conf:3: no such option 'atr
 run typo-ctl 78 "$CTL" check -c "$T_DIR/typo.conf"
 t_grep "typo via ctl: FAIL line" "FAIL config $T_DIR/typo.conf:3: no such option 'atribution'" "$T_DIR/typo-ctl"
 run typo-daemon 78 "$EG" -f -c "$T_DIR/typo.conf"
+t_grep "typo, real start: file:line" "$T_DIR/typo.conf:3: no such option 'atribution'" "$T_DIR/typo-daemon"
 
 run missing-conf 78 "$EG" -t -c "$T_DIR/nope.conf"
 t_grep "missing file named" "$T_DIR/nope.conf: cannot open configuration file: No such file or directory" "$T_DIR/missing-conf"
@@ -65,7 +66,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	run unknown-user 78 "$EG" -f -c "$T_DIR/user.conf"
 	t_grep "unknown user, start: file:line" "$T_DIR/user.conf:1: user 'no-such-user-xyz' does not exist" "$T_DIR/unknown-user"
 else
-	echo "SKIP - unknown user at a real start (needs root)"
+	t_skip "unknown user at a real start (needs root)"
 fi
 printf 'user = ""\nsocket = "unix:%s/g.sock"\npidfile = ""\nlog = "stderr"\n\nsocket_group = "no-such-group-xyz"\ntenant {\n  accepted_domains = {"c.test"}\n  attribution = "ip"\n}\n' "$T_DIR" > "$T_DIR/group.conf"
 run unknown-group-t 78 "$EG" -t -c "$T_DIR/group.conf"
@@ -96,6 +97,7 @@ run authserv-id-4000 78 "$EG" -t -c "$T_DIR/longid.conf"
 t_grep "4000-character authserv_id refused at load" "$T_DIR/longid.conf:1: authserv_id: 4000 characters; at most 255" "$T_DIR/authserv-id-4000"
 printf 'pidfile = "relative.pid"\ntenant {\n  accepted_domains = {"c.test"}\n  attribution = "ip"\n}\n' > "$T_DIR/relpid.conf"
 run pidfile-relative 78 "$EG" -t -c "$T_DIR/relpid.conf"
+t_grep "relative pidfile: file:line and what to do" "$T_DIR/relpid.conf:1: pidfile: 'relative.pid' must be an absolute path" "$T_DIR/pidfile-relative"
 # pidfiles: a number beyond pid_t is stale; a live process means "already running" (exit 71)
 printf 'user = ""\nsocket = "unix:%s/p.sock"\npidfile = "%s/p.pid"\nlog = "stderr"\ntenant {\n  accepted_domains = {"c.test"}\n  attribution = "ip"\n}\n' "$T_DIR" "$T_DIR" > "$T_DIR/pid.conf"
 echo 99999999999999999999 > "$T_DIR/p.pid"
@@ -119,13 +121,18 @@ t_nogrep "certificate mode: no rewrite warning" "rewrite-sender" "$T_DIR/sample-
 run usage-unknown-flag 64 "$EG" -Z
 t_grep "usage printed" "usage: eopguard [-c FILE]" "$T_DIR/usage-unknown-flag"
 run usage-extra-arg 64 "$EG" extra
+t_grep "extra argument named" "unexpected argument 'extra'" "$T_DIR/usage-extra-arg"
 run help 0 "$EG" -h
+t_grep "-h: usage on stdout" "usage: eopguard [-c FILE] [-f] [-t] [-p SOCKET] [-V] [-h]" "$T_DIR/help"
+t_grep "-h: names SIGUSR1" "SIGUSR1 reloads" "$T_DIR/help"
 run version 0 "$EG" -V
 t_grep "version printed" "eopguard $(sed -n 's/^AC_INIT(\[eopguard\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")" "$T_DIR/version"
 run ctl-no-command 64 "$CTL"
+t_grep "no command: usage" "usage: eopguardctl COMMAND [OPTIONS]" "$T_DIR/ctl-no-command"
 run ctl-unknown 64 "$CTL" frobnicate
 t_grep "unknown command named" "unknown command 'frobnicate'" "$T_DIR/ctl-unknown"
 run ctl-check-bad-flag 64 "$CTL" check --nope
+t_grep "check --nope: the option named" "unrecognized option '--nope'" "$T_DIR/ctl-check-bad-flag"
 run ctl-help 0 "$CTL" --help
 t_grep "help: check --postfix" "check   [-c FILE] [--json] [--postfix] [--postfix-config DIR]" "$T_DIR/ctl-help"
 t_grep "help: review -c" "review  [-c FILE] [--json] [--since T] [--messages]" "$T_DIR/ctl-help"
@@ -166,11 +173,15 @@ t_grep "json: policy option" '"policy_option":"policy.identity_failure"' "$T_DIR
 run explain-json-unknown 1 "$CTL" explain --json 5.3.99
 t_grep "json unknown: known false" '"known":false' "$T_DIR/explain-json-unknown"
 run explain-empty-stdin 64 sh -c "'$CTL' explain - </dev/null"
+t_grep "explain -: empty input said" "empty input" "$T_DIR/explain-empty-stdin"
 run explain-bad-flag 64 "$CTL" explain --frob 5.7.64
+t_grep "explain --frob: the option named" "unrecognized option '--frob'" "$T_DIR/explain-bad-flag"
 run explain-full-disk 74 sh -c "'$CTL' explain 5.7.64 >/dev/full"
 t_grep "write error reported" "eopguardctl: cannot write the output" "$T_DIR/explain-full-disk"
 run check-full-disk 74 sh -c "'$CTL' check -c '$T_DIR/sample.conf' >/dev/full"
+t_grep "check >/dev/full: write error said" "eopguardctl: cannot write the output" "$T_DIR/check-full-disk"
 run review-full-disk 74 sh -c "'$CTL' review '$top_srcdir/tests/fixtures/sendmail-real.maillog' >/dev/full"
+t_grep "review >/dev/full: write error said" "eopguardctl: cannot write the output" "$T_DIR/review-full-disk"
 # review: an overlong line is skipped whole, however long, and counted once;
 # a bounce line placed inside it exactly where the reader's second 1 MiB
 # read starts is not a record.
@@ -197,9 +208,11 @@ head -c $(($(wc -c < "$T_DIR/full.gz") / 2)) "$T_DIR/full.gz" > "$T_DIR/truncate
 run review-truncated-gz 65 "$CTL" review "$T_DIR/truncated.log.gz"
 t_grep "review: truncated .gz named and explained" "$T_DIR/truncated.log.gz: truncated" "$T_DIR/review-truncated-gz"
 run review-since-overflow 64 "$CTL" review --since 99999999999999999999d "$T_DIR/overlong.log"
+t_grep "--since overflow: said how to write it" "--since '99999999999999999999d': use" "$T_DIR/review-since-overflow"
 run review-since-before-1970 64 "$CTL" review --since 99999999999d "$T_DIR/overlong.log"
 run review-since-negative 64 "$CTL" review --since -5d "$T_DIR/overlong.log"
 run review-since-ok 0 "$CTL" review --since 7d "$T_DIR/overlong.log"
+t_grep "--since 7d: a report" "1 file, 3 lines (1 malformed)" "$T_DIR/review-since-ok"
 head -c 2000000 /dev/zero | tr '\0' 'a' > "$T_DIR/huge"
 run explain-huge-stdin 65 sh -c "'$CTL' explain - < '$T_DIR/huge'"
 t_grep "huge input refused with a reason" "input longer than" "$T_DIR/explain-huge-stdin"

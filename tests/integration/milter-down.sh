@@ -26,8 +26,12 @@ send_mail "$RELAY_PORT" "$T_DIR/down" --from a@contoso.test --to u@example.net -
 t_grep "milter down: client sees a temporary failure" "<** 451 4.7.1" "$T_DIR/down"
 t_nogrep "milter down: message not accepted" "Ok: queued" "$T_DIR/down"
 
+t_check "after SIGKILL the pidfile is stale" test "$(cat "$T_DIR/run/eopguard.pid" 2>/dev/null)" = "$EG_PID"
+t_check "after SIGKILL the socket is stale" test -S "$T_DIR/run/eopguard.sock"
+old_pid=$EG_PID
 eopguard_start "$T_DIR/eopguard.conf"
-t_ok "restart over a stale pidfile and socket"
+t_check "restart over the stale pidfile and socket: a new process" test "$EG_PID" != "$old_pid"
+t_check "restart: the new process is alive and listening" sh -c "kill -0 $EG_PID && test -S '$T_DIR/run/eopguard.sock'"
 send_mail "$RELAY_PORT" "$T_DIR/after" --from a@contoso.test --to u@example.net --header "Subject: after"
 t_grep "after the restart: accepted" "<-  250 2.0.0 Ok: queued" "$T_DIR/after"
 wait_for 20 sink_has sink 2 || t_fail "messages did not reach the next hop"

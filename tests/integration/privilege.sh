@@ -54,7 +54,7 @@ if ln "$SECRET" "$T_DIR/log/eg.log" 2>/dev/null; then
 	t_check "hard-linked log: the root-only file is untouched" untouched
 	rm -f "$T_DIR/log/eg.log"
 else
-	echo "SKIP - hard-linked log: this file system refuses the hard link"
+	t_skip "hard-linked log: this file system refuses the hard link"
 fi
 
 # 2. the socket path is a symlink: start refuses (exit 71), the target is untouched

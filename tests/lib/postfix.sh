@@ -105,9 +105,11 @@ eopguard_start() {
 	chown nobody "$T_DIR/run"
 	touch "$T_DIR/eopguard.log"
 	chown nobody "$T_DIR/eopguard.log"
-	rm -f "$T_DIR/run/eopguard.pid"
+	# A stale pidfile (after a kill -9) stays: eopguard must start over it.
+	stale=$(cat "$T_DIR/run/eopguard.pid" 2>/dev/null)
 	"$top_builddir/eopguard" -c "$1" || die "eopguard -c $1 exited $?"
-	wait_for 5 test -s "$T_DIR/run/eopguard.pid" || die "eopguard wrote no pidfile"
+	wait_for 5 sh -c "p=\$(cat '$T_DIR/run/eopguard.pid' 2>/dev/null); [ -n \"\$p\" ] && [ \"\$p\" != '$stale' ]" ||
+		die "eopguard wrote no (new) pidfile"
 	EG_PID=$(cat "$T_DIR/run/eopguard.pid")
 	T_PIDS="$T_PIDS $EG_PID"
 	wait_for 5 test -S "$T_DIR/run/eopguard.sock" || die "eopguard socket did not appear"

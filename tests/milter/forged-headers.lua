@@ -1,4 +1,7 @@
 -- X-EOPGuard fields that arrive with the message are removed before ours are added.
+-- miltertest can tell that a deletion of a field name was requested, not how
+-- many: that every copy is gone (two here, of different case) is proven end to
+-- end by tests/integration/accept-and-rewrite.sh, with Postfix applying them.
 -- conf: tenant {
 -- conf:   accepted_domains = {"contoso.test"}
 -- conf:   attribution = "ip"

@@ -130,14 +130,26 @@ static void test_hostile(void **state)
 	struct maillog_event ev;
 	maillog_parse(big, n, 2026, &ev);
 	assert_int_equal(ev.kind, ML_DELIVERY);
+	assert_int_equal(ev.status, MS_BOUNCED);
 	for (size_t i = 0; i < n; i++)
 		big[i] = (char)(i * 131 % 256);
 	maillog_parse(big, n, 2026, &ev);
+	assert_true(ev.kind == ML_SKIP || ev.kind == ML_MALFORMED);   /* bytes, not a log line */
 	memcpy(big, BOUNCE, strlen(BOUNCE));
-	big[60] = '\0';
+	big[60] = '\0';   /* a NUL inside the recipient, after the queue id */
 	maillog_parse(big, strlen(BOUNCE), 2026, &ev);
-	for (size_t len = 0; len <= strlen(BOUNCE); len++)
+	assert_true(ev.kind == ML_MALFORMED || (ev.kind == ML_DELIVERY && ev.qid.n == strlen("4XkT1a2b3c") &&
+						  memcmp(ev.qid.p, "4XkT1a2b3c", ev.qid.n) == 0));
+	/* every prefix: a bounce only once "status=bounced" is in it, and then with its queue id */
+	size_t status_end = (size_t)(strstr(BOUNCE, "status=bounced") - BOUNCE) + strlen("status=bounced");
+	for (size_t len = 0; len <= strlen(BOUNCE); len++) {
 		maillog_parse(BOUNCE, len, 2026, &ev);
+		if (ev.kind == ML_DELIVERY && ev.status == MS_BOUNCED) {
+			if (len < status_end)
+				fail_msg("prefix of %zu bytes read as a bounce", len);
+			assert_int_equal(ev.qid.n, strlen("4XkT1a2b3c"));
+		}
+	}
 	free(big);
 }
 
