@@ -19,7 +19,8 @@ static long days_from_civil(long y, unsigned m, unsigned d)
 	y -= m <= 2;
 	long era = (y >= 0 ? y : y - 399) / 400;
 	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned month_from_march = m > 2 ? m - 3 : m + 9;
+	unsigned doy = (153 * month_from_march + 2) / 5 + d - 1;
 	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + (long)doe - 719468;
 }

@@ -124,16 +124,6 @@ void report_log_line(const struct report_input *in, struct strbuf *out)
 		strbuf_printf(out, " dry_run=%s", report_action_name(v->intended));
 }
 
-/* Append already-safe text with '%' doubled. */
-static void put_percent_doubled(struct strbuf *out, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s == '%')
-			strbuf_putc(out, '%');
-		strbuf_putc(out, *s);
-	}
-}
-
 /* Build the defer/reject reply. */
 bool report_reply_text(const struct report_input *in, struct report_reply *reply, struct strbuf *text)
 {
@@ -148,8 +138,8 @@ bool report_reply_text(const struct report_input *in, struct report_reply *reply
 		return false;
 	}
 	strbuf_printf(text, "eopguard: %s: EOP would answer \"", finding_info(f->id)->name);
-	put_percent_doubled(text, ndr->reply);
+	strbuf_puts_percent_doubled(text, ndr->reply);
 	strbuf_puts(text, "\"; ");
-	put_percent_doubled(text, f->hint);
+	strbuf_puts_percent_doubled(text, f->hint);
 	return true;
 }

@@ -167,6 +167,16 @@ void strbuf_put_text_escaped(struct strbuf *sb, const char *s, size_t n)
 	strbuf_put_escaped(sb, s, n, ESCAPE_TEXT);
 }
 
+/* Append text that is already safe (escaped, or ours) to an SMTP reply: only '%' is doubled. */
+void strbuf_puts_percent_doubled(struct strbuf *sb, const char *s)
+{
+	for (const char *p = s; *p != '\0' && !sb->truncated && !sb->oom; p++) {
+		if (*p == '%')
+			strbuf_putc(sb, '%');
+		strbuf_putc(sb, *p);
+	}
+}
+
 /* Append untrusted bytes for an SMTP reply set with smfi_setreply(). */
 void strbuf_put_reply_escaped(struct strbuf *sb, const char *s, size_t n)
 {

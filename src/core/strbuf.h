@@ -56,6 +56,12 @@ void strbuf_put_json_escaped(struct strbuf *sb, const char *s, size_t n);
 /* As text, and a space becomes \x20: for key=value tokens in log lines. */
 void strbuf_put_token_escaped(struct strbuf *sb, const char *s, size_t n);
 
+/*
+ * Already-safe text (our own, or escaped with one of the above) for
+ * smfi_setreply(): only '%' is doubled, nothing else changes.
+ */
+void strbuf_puts_percent_doubled(struct strbuf *sb, const char *s);
+
 /* Convenience: NUL-terminated versions of the escapers. */
 void strbuf_puts_text(struct strbuf *sb, const char *s);
 void strbuf_puts_json(struct strbuf *sb, const char *s);

@@ -48,7 +48,6 @@ void tlsid_read_file(const char *path, struct tlsid_file *out)
 		return;
 	}
 	out->mode = st.st_mode;
-	out->uid = st.st_uid;
 	out->mtime = st.st_mtime;
 	out->size = st.st_size;
 	out->ino = st.st_ino;

@@ -28,7 +28,6 @@ struct tlsid_file {
 	bool is_dir;
 	bool not_regular;  /* a FIFO, device or socket: never read (err is EINVAL) */
 	mode_t mode;
-	uid_t uid;
 	time_t mtime;
 	off_t size;
 	ino_t ino;

@@ -34,7 +34,6 @@ struct reply_header {
 	int32_t err;
 	uint32_t is_dir;
 	uint32_t mode;
-	uint32_t uid;
 	int64_t mtime;
 	int64_t size;
 	uint64_t ino;
@@ -178,7 +177,7 @@ static bool serve_one(int fd, struct allowed_files *allowed)
 			f.err = ENOMEM;
 	}
 	tlsid_file_free(&f);
-	struct reply_header rh = { f.err, f.is_dir, (uint32_t)f.mode, (uint32_t)f.uid, f.mtime, f.size,
+	struct reply_header rh = { f.err, f.is_dir, (uint32_t)f.mode, f.mtime, f.size,
 				   f.ino, (uint32_t)publen };
 	bool ok = write_full(fd, &rh, sizeof rh) && write_full(fd, pub != NULL ? pub : "", publen);
 	free(pub);
@@ -292,7 +291,6 @@ static void helper_request(struct helper *h, char op, const char *path, struct t
 	out->err = rh.err;
 	out->is_dir = rh.is_dir != 0;
 	out->mode = (mode_t)rh.mode;
-	out->uid = (uid_t)rh.uid;
 	out->mtime = (time_t)rh.mtime;
 	out->size = (off_t)rh.size;
 	out->ino = (ino_t)rh.ino;

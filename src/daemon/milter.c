@@ -74,6 +74,8 @@ static sfsistat eg_negotiate(SMFICTX *ctx, unsigned long actions, unsigned long 
 			     unsigned long f2, unsigned long f3, unsigned long *want_actions,
 			     unsigned long *want_steps, unsigned long *p2, unsigned long *p3)
 {
+	(void)f2;   /* libmilter's reserved flag words: unused */
+	(void)f3;
 	const unsigned long required = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM | SMFIF_QUARANTINE;
 	if ((actions & required) != required) {
 		log_msg(&daemon_state->log, LOG_ERR,
@@ -104,7 +106,7 @@ static sfsistat eg_negotiate(SMFICTX *ctx, unsigned long actions, unsigned long 
 	 * A unix socket has no Nagle and does without these round trips.
 	 */
 	if (daemon_state->tcp_socket) {
-		off &= ~SMFIP_NODATA;
+		off &= ~(unsigned long)SMFIP_NODATA;
 		noreply = 0;
 	}
 	*want_steps = (steps & off) | (steps & noreply);

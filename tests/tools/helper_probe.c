@@ -86,8 +86,8 @@ int main(int argc, char **argv)
 		       f.data != NULL && strstr(f.data, "PRIVATE KEY") != NULL ? "yes" : "no", (long)(time(NULL) - t0));
 		tlsid_file_free(&f);
 		helper_stat(&h, argv[i], &f);
-		printf("S %s: err=%s uid=%ld size=%lld ino=%llu\n", argv[i], f.err ? strerror(f.err) : "0", (long)f.uid,
-		       (long long)f.size, (unsigned long long)f.ino);
+		printf("S %s: err=%s size=%lld ino=%llu\n", argv[i], f.err ? strerror(f.err) : "0", (long long)f.size,
+		       (unsigned long long)f.ino);
 	}
 	fflush(stdout);
 	helper_stop(&h);

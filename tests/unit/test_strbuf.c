@@ -118,9 +118,25 @@ static void test_escapers_never_emit_controls(void **state)
 	}
 }
 
+/* Already-safe text for an SMTP reply: only '%' doubled. */
+static void test_percent_doubled(void **state)
+{
+	struct strbuf sb;
+	(void)state;
+	strbuf_init(&sb, 100);
+	strbuf_puts_percent_doubled(&sb, "50% of \\x0d \"q\"");
+	assert_string_equal(sb.data, "50%% of \\x0d \"q\"");
+	strbuf_free(&sb);
+	strbuf_init(&sb, 5);
+	strbuf_puts_percent_doubled(&sb, "%%%%%%");
+	assert_true(sb.len <= 5);
+	strbuf_free(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_percent_doubled),
 		cmocka_unit_test(test_limit_truncates),
 		cmocka_unit_test(test_printf_large),
 		cmocka_unit_test(test_escapers),
