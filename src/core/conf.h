@@ -1,5 +1,5 @@
 /*
- * conf: eopguard.conf (contract section 3) parsed with libconfuse into an
+ * conf: eopguard.conf (every option in eopguard.conf(5)) parsed with libconfuse into an
  * immutable struct conf.
  *
  * Every option is validated here, with "file:line: option: problem; what to
@@ -18,7 +18,7 @@
 #include "domains.h"
 #include "finding.h"
 
-/* Ordered by strictness (contract section 5). */
+/* Ordered by strictness: when findings ask for different actions, the strictest wins. */
 enum action { ACTION_ANNOTATE, ACTION_REWRITE, ACTION_QUARANTINE, ACTION_DEFER, ACTION_REJECT };
 
 /* "annotate", "rewrite", ... */

@@ -1,7 +1,7 @@
 /*
  * domains: DNS domain normalisation and the matching rules eopguard uses.
  *
- *  - accepted-domain sets (contract section 3): "contoso.com" is that domain
+ *  - accepted-domain sets (tenant.accepted_domains): "contoso.com" is that domain
  *    only, "*.contoso.com" every subdomain at any depth but not contoso.com;
  *    case-insensitive, one trailing dot ignored, whole labels only;
  *  - certificate names (RFC 6125): "*.contoso.com" covers exactly one label;

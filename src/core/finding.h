@@ -1,5 +1,6 @@
 /*
- * finding: the catalog of everything eopguard can find (contract section 4)
+ * finding: the catalog of everything eopguard can find (the names the
+ * README's "What it checks" table and eopguard(8) list)
  * and small fixed-size lists of findings.
  *
  * The catalog says, per finding: its stable name, which policy option

@@ -1,6 +1,7 @@
 /*
  * msgcheck: the per-message checks (envelope sender, From field) that turn
- * what the MTA told us into findings (contract section 4, "Message").
+ * what the MTA told us into findings: sender-not-accepted, null-sender,
+ * from-missing, from-invalid, from-not-accepted.
  *
  * Pure: the caller collects the envelope and headers (milter.c) and passes
  * them in; nothing here knows libmilter.

@@ -38,11 +38,7 @@ static void value_of(const char *out, size_t n, const char *name, char *val, siz
 				v++;
 				vl--;
 			}
-			struct strbuf sb;
-			strbuf_init(&sb, vlen - 1);
-			strbuf_put_text_escaped(&sb, v, vl);
-			snprintf(val, vlen, "%s", sb.data);
-			strbuf_free(&sb);
+			strbuf_escape_into(val, vlen, v, vl);
 			return;
 		}
 		p += len + 1;

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "check.h"
+#include "checkreport.h"
 #include "conf.h"
 
 /* The parameters the comparison needs, for the postconf command line. */

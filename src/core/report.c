@@ -90,7 +90,7 @@ void report_hint(const struct finding *f, struct strbuf *out)
 	strbuf_puts(out, f->hint);
 }
 
-/* Build the log line of contract section 7. */
+/* Build the per-message log line: "QID: verdict=.. action=.. findings=.. sender=<..> from=.. predicted=..". */
 void report_log_line(const struct report_input *in, struct strbuf *out)
 {
 	const struct verdict_result *v = in->verdict;

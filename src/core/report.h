@@ -1,7 +1,10 @@
 /*
  * report: the text eopguard shows the world about one message: the
- * X-EOPGuard header value, X-EOPGuard-Hint values, the log line (contract
- * sections 6 and 7) and the SMTP reply for defer/reject (section 5).
+ * X-EOPGuard header value ("host; verdict=..; action=..; identity=..;
+ * sender=..; from=..; predicted=\"..\""), X-EOPGuard-Hint values ("finding:
+ * hint"), the per-message log line ("QID: verdict=.. action=.. findings=..
+ * sender=<..> from=.. predicted=..") and the SMTP reply for defer/reject
+ * ("451 4.7.64 eopguard: finding: EOP would answer \"..\"; hint").
  *
  * Pure. Everything sender-controlled is escaped here or was escaped when the
  * finding was made; outputs never contain CR, LF (other than the folding

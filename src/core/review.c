@@ -350,11 +350,7 @@ static struct cause *cause_lookup(struct review *r, enum cause_status st, struct
 	c->ndr = ndr;
 	snprintf(c->code, sizeof c->code, "%s", code);
 	snprintf(c->finding, sizeof c->finding, "%s", finding);
-	struct strbuf sb;
-	strbuf_init(&sb, sizeof c->reply - 1);
-	strbuf_put_text_escaped(&sb, reply.p != NULL ? reply.p : "", reply.n > 400 ? 400 : reply.n);
-	snprintf(c->reply, sizeof c->reply, "%s", sb.data);
-	strbuf_free(&sb);
+	strbuf_escape_into(c->reply, sizeof c->reply, reply.p, reply.n > 400 ? 400 : reply.n);
 	return c;
 }
 
@@ -774,7 +770,7 @@ static void json_cause(const struct cause *c, struct strbuf *out)
 	strbuf_putc(out, '}');
 }
 
-/* The report as one JSON object (contract section 8). */
+/* The report as one JSON object: files, totals, causes (eopguardctl(8), review --json). */
 void review_format_json(struct review *r, struct strbuf *out)
 {
 	strbuf_puts(out, "{\"files\":[");

@@ -2,7 +2,7 @@
  * review: deferred, bounced and expired deliveries, milter refusals and
  * holds, and eopguard's own verdicts, read from mail logs and grouped by
  * cause (status + enhanced code + EOP variant + eopguard finding), with the
- * knowledge base's explanation (contract section 8, "review").
+ * knowledge base's explanation (eopguardctl(8), review).
  *
  * Streaming: feed lines one at a time; memory is bounded by a message table
  * with eviction (a message's state is dropped at "removed") and a small

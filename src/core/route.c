@@ -58,11 +58,7 @@ void route_check(const struct conf *conf, struct finding_list *out, struct check
 		return;
 	}
 	route_host(conf->tenant.smarthost, host, sizeof host);
-	struct strbuf sb;
-	strbuf_init(&sb, sizeof shown - 1);
-	strbuf_puts_text(&sb, host);
-	snprintf(shown, sizeof shown, "%s", sb.data);
-	strbuf_free(&sb);
+	strbuf_escape_into(shown, sizeof shown, host, strlen(host));
 	char hint[FINDING_HINT_MAX + 1];
 	enum finding_id id = FINDING_COUNT;
 	if (is_ip_literal(host)) {

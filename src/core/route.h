@@ -8,7 +8,7 @@
 #ifndef EOPGUARD_ROUTE_H
 #define EOPGUARD_ROUTE_H
 
-#include "check.h"
+#include "checkreport.h"
 #include "conf.h"
 #include "finding.h"
 

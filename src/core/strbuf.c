@@ -130,11 +130,21 @@ void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
 }
 
 /* Append "\xHH" for one byte. */
+/* Append all of s or none of it (an escape is never cut in half at the limit). */
+static void strbuf_append_whole(struct strbuf *sb, const char *s, size_t n)
+{
+	if (n > sb->limit - sb->len) {
+		sb->truncated = true;
+		return;
+	}
+	strbuf_append(sb, s, n);
+}
+
 static void strbuf_put_hex_escape(struct strbuf *sb, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
 	char e[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
-	strbuf_append(sb, e, sizeof e);
+	strbuf_append_whole(sb, e, sizeof e);
 }
 
 enum escape_mode { ESCAPE_TEXT, ESCAPE_REPLY, ESCAPE_TOKEN };
@@ -145,10 +155,10 @@ static void strbuf_put_escaped(struct strbuf *sb, const char *s, size_t n, enum 
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '\\' || c == '"') {
-			strbuf_putc(sb, '\\');
-			strbuf_putc(sb, (char)c);
+			char e[2] = { '\\', (char)c };
+			strbuf_append_whole(sb, e, sizeof e);
 		} else if (c == '%' && mode == ESCAPE_REPLY) {
-			strbuf_append(sb, "%%", 2);
+			strbuf_append_whole(sb, "%%", 2);
 		} else if (c == ' ' && mode == ESCAPE_TOKEN) {
 			strbuf_put_hex_escape(sb, c);
 		} else if (c >= 0x20 && c < 0x7f) {
@@ -167,13 +177,26 @@ void strbuf_put_text_escaped(struct strbuf *sb, const char *s, size_t n)
 	strbuf_put_escaped(sb, s, n, ESCAPE_TEXT);
 }
 
+/* Escape n untrusted bytes as text into a fixed buffer, cut to fit (always terminated). */
+void strbuf_escape_into(char *out, size_t outlen, const char *s, size_t n)
+{
+	if (outlen == 0)
+		return;
+	struct strbuf sb;
+	strbuf_init(&sb, outlen - 1);
+	strbuf_put_text_escaped(&sb, s != NULL ? s : "", s != NULL ? n : 0);
+	snprintf(out, outlen, "%s", sb.data != NULL ? sb.data : "");
+	strbuf_free(&sb);
+}
+
 /* Append text that is already safe (escaped, or ours) to an SMTP reply: only '%' is doubled. */
 void strbuf_puts_percent_doubled(struct strbuf *sb, const char *s)
 {
 	for (const char *p = s; *p != '\0' && !sb->truncated && !sb->oom; p++) {
 		if (*p == '%')
-			strbuf_putc(sb, '%');
-		strbuf_putc(sb, *p);
+			strbuf_append_whole(sb, "%%", 2);   /* never a lone '%' at the limit */
+		else
+			strbuf_putc(sb, *p);
 	}
 }
 

@@ -62,6 +62,13 @@ void strbuf_put_token_escaped(struct strbuf *sb, const char *s, size_t n);
  */
 void strbuf_puts_percent_doubled(struct strbuf *sb, const char *s);
 
+/*
+ * Escape n untrusted bytes (as strbuf_put_text_escaped) into the fixed
+ * buffer out of outlen bytes, cut to fit and always NUL-terminated: the one
+ * way to put outside text into a struct's char array.
+ */
+void strbuf_escape_into(char *out, size_t outlen, const char *s, size_t n);
+
 /* Convenience: NUL-terminated versions of the escapers. */
 void strbuf_puts_text(struct strbuf *sb, const char *s);
 void strbuf_puts_json(struct strbuf *sb, const char *s);

@@ -206,11 +206,7 @@ static void name_text(const X509_NAME *name, char *out, size_t outlen)
 	long n = 0;
 	if (b != NULL && X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
 		n = BIO_get_mem_data(b, &mem);
-	struct strbuf sb;
-	strbuf_init(&sb, outlen - 1);
-	strbuf_put_text_escaped(&sb, mem != NULL ? mem : "", (size_t)n);
-	snprintf(out, outlen, "%s", sb.data);
-	strbuf_free(&sb);
+	strbuf_escape_into(out, outlen, mem, (size_t)n);
 	BIO_free(b);
 }
 
@@ -300,11 +296,8 @@ static void ca_issuers_url(X509 *c, char *out, size_t outlen)
 		ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
 		if (OBJ_obj2nid(ad->method) == NID_ad_ca_issuers && ad->location->type == GEN_URI) {
 			const ASN1_IA5STRING *u = ad->location->d.uniformResourceIdentifier;
-			struct strbuf sb;
-			strbuf_init(&sb, outlen - 1);
-			strbuf_put_text_escaped(&sb, (const char *)ASN1_STRING_get0_data(u), (size_t)ASN1_STRING_length(u));
-			snprintf(out, outlen, "%s", sb.data);
-			strbuf_free(&sb);
+			strbuf_escape_into(out, outlen, (const char *)ASN1_STRING_get0_data(u),
+					   (size_t)ASN1_STRING_length(u));
 			break;
 		}
 	}
@@ -323,7 +316,7 @@ struct idctx {
 	STACK_OF(X509) *certs;         /* leaf first, as sent */
 	EVP_PKEY *key;
 	bool key_encrypted;
-	int internal_errno;            /* an internal error stopped the judgement (0: none) */
+	struct tlsid_result *result;   /* never NULL inside: tlsid_check supplies its own */
 };
 
 /* A report line only. */
@@ -339,6 +332,29 @@ static void id_line(struct idctx *c, enum check_status st, const char *name, con
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
 	check_add(c->report, st, name, "%s", detail);
+}
+
+/* The identity could not be verified (a file not read): the reason, once, and its report line. */
+static void id_unverified(struct idctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void id_unverified(struct idctx *c, const char *fmt, ...)
+{
+	char detail[CHECK_DETAIL_MAX + 1];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
+	if (!c->result->unverified) {
+		c->result->unverified = true;
+		snprintf(c->result->unverified_reason, sizeof c->result->unverified_reason, "%s", detail);
+	}
+	id_line(c, CHECK_WARN, "identity-unverified", "%s", detail);
+}
+
+/* Remember the first internal error that stopped the judgement. */
+static void id_internal_error(struct idctx *c, int err)
+{
+	if (c->result->internal_errno == 0)
+		c->result->internal_errno = err;
 }
 
 /* A finding with its hint, and its report line. Parts of fmt's arguments must be escaped. */
@@ -361,11 +377,7 @@ static void id_finding(struct idctx *c, enum finding_id id, const char *fmt, ...
 /* Escaped copy of a path for messages. */
 static const char *safe_path(const char *path, char *buf, size_t len)
 {
-	struct strbuf sb;
-	strbuf_init(&sb, len - 1);
-	strbuf_puts_text(&sb, path);
-	snprintf(buf, len, "%s", sb.data);
-	strbuf_free(&sb);
+	strbuf_escape_into(buf, len, path, strlen(path));
 	return buf;
 }
 
@@ -382,14 +394,13 @@ static bool id_read(struct idctx *c, const char *option, const char *path, struc
 	if (f->err == 0)
 		return true;
 	if (tlsid_errno_is_internal(f->err)) {
-		if (c->internal_errno == 0)
-			c->internal_errno = f->err;
-		id_line(c, CHECK_WARN, "identity-unverified", "%s %s: not read because of an internal error (%s); "
-			"nothing is concluded about the file", option, p, strerror(f->err));
+		id_internal_error(c, f->err);
+		id_unverified(c, "%s %s: not read because of an internal error (%s); nothing is concluded about "
+			      "the file", option, p, strerror(f->err));
 		return false;
 	}
 	if (f->err == EACCES || f->err == EPERM) {
-		id_line(c, CHECK_WARN, "identity-unverified",
+		id_unverified(c,
 			"%s %s: eopguard may not read it (%s); the MTA, running as root, may. Run the check as "
 			"root, or give eopguard's user read access; until then eopguard cannot judge the identity",
 			option, p, strerror(f->err));
@@ -542,8 +553,7 @@ static X509_STORE *trust_store(struct idctx *c)
 		ok = X509_STORE_set_default_paths(store) == 1;
 	if (!ok && tlsid_errno_is_internal(errno)) {
 		/* EMFILE or ENOMEM: an empty store would make every chain look incomplete */
-		if (c->internal_errno == 0)
-			c->internal_errno = errno;
+		id_internal_error(c, errno);
 		ERR_clear_error();
 		return store;
 	}
@@ -597,13 +607,12 @@ static void check_chain(struct idctx *c)
 	if (store == NULL || ctx == NULL || untrusted == NULL ||
 	    X509_STORE_CTX_init(ctx, store, leaf, untrusted) != 1) {
 		id_line(c, CHECK_WARN, "chain", "out of memory while verifying the chain");
-		if (c->internal_errno == 0)
-			c->internal_errno = ENOMEM;
+		id_internal_error(c, ENOMEM);
 		goto done;
 	}
-	if (c->internal_errno != 0) {   /* the trust store could not be loaded: no verdict on the chain */
-		id_line(c, CHECK_WARN, "identity-unverified", "the trust store was not loaded because of an "
-			"internal error (%s); the chain is not judged", strerror(c->internal_errno));
+	if (c->result->internal_errno != 0) {   /* the trust store could not be loaded: no verdict on the chain */
+		id_unverified(c, "the trust store was not loaded because of an internal error (%s); the chain is "
+			      "not judged", strerror(c->result->internal_errno));
 		goto done;
 	}
 	(void)sk_X509_shift(untrusted);
@@ -761,10 +770,15 @@ done:
 }
 
 /* Run every identity check a configuration calls for. */
-int tlsid_check(const struct conf *conf, time_t now, const struct tlsid_reader *reader,
-		struct finding_list *out, struct check_report *report)
+void tlsid_check(const struct conf *conf, time_t now, const struct tlsid_reader *reader,
+		 struct finding_list *out, struct check_report *report, struct tlsid_result *result)
 {
-	struct idctx c = { conf, now, reader, conf->tenant.attribution, out, report, NULL, NULL, false, 0 };
+	struct tlsid_result local;
+	memset(&local, 0, sizeof local);
+	if (result == NULL)
+		result = &local;
+	memset(result, 0, sizeof *result);
+	struct idctx c = { conf, now, reader, conf->tenant.attribution, out, report, NULL, NULL, false, result };
 	if (c.mode == ATTRIBUTION_CERTIFICATE)
 		check_certificate_domain(&c);
 	if (conf->identity.client_cert[0] == '\0') {
@@ -785,5 +799,4 @@ int tlsid_check(const struct conf *conf, time_t now, const struct tlsid_reader *
 	sk_X509_pop_free(c.certs, X509_free);
 	EVP_PKEY_free(c.key);
 	ERR_clear_error();
-	return c.internal_errno;
 }

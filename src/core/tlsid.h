@@ -1,6 +1,6 @@
 /*
- * tlsid: the relay's TLS identity as EOP will judge it (contract section 4,
- * "Relay identity"): certificate, key and chain files the MTA sends, checked
+ * tlsid: the relay's TLS identity as EOP will judge it: certificate, key
+ * and chain files the MTA sends, checked
  * against the trust store, the connector name and the accepted domains.
  *
  * Files are read through a tlsid_reader, so the same analysis runs on files
@@ -16,7 +16,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "check.h"
+#include "checkreport.h"
 #include "conf.h"
 #include "finding.h"
 
@@ -63,16 +63,26 @@ char *tlsid_public_parts(const char *data, size_t len, size_t *outlen);
  */
 bool tlsid_errno_is_internal(int err);
 
+/* What a check concluded beyond its findings. */
+struct tlsid_result {
+	/*
+	 * 0 when the identity was judged; otherwise the errno of an internal
+	 * error (see tlsid_errno_is_internal) that stopped it: then the
+	 * findings are not a judgement (none comes from that error) and the
+	 * caller keeps the last good one and tries again soon.
+	 */
+	int internal_errno;
+	bool unverified;             /* a file could not be read (access, internal error): at most "warn" */
+	char unverified_reason[CHECK_DETAIL_MAX + 1];   /* the first such reason, escaped */
+};
+
 /*
  * Check the identity a configuration describes. Findings go to out (with the
  * severities of conf's attribution mode); report, when not NULL, gets one
- * line per check. now is the time validity is judged at. Returns 0 when the
- * identity was judged, or the errno of an internal error (see
- * tlsid_errno_is_internal) that stopped it: then out is not a judgement
- * (it holds no finding caused by that error) and the caller keeps the last
- * good one and tries again soon.
+ * line per check; result, when not NULL, what was concluded beyond the
+ * findings. now is the time validity is judged at.
  */
-int tlsid_check(const struct conf *conf, time_t now, const struct tlsid_reader *reader,
-		struct finding_list *out, struct check_report *report);
+void tlsid_check(const struct conf *conf, time_t now, const struct tlsid_reader *reader,
+		 struct finding_list *out, struct check_report *report, struct tlsid_result *result);
 
 #endif

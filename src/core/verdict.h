@@ -1,6 +1,7 @@
 /*
- * verdict: findings + policy -> verdict, action, predicted EOP response
- * (contract section 5).
+ * verdict: findings + policy -> verdict, action, predicted EOP response.
+ * Any failing finding makes the verdict fail (warnings alone: warn); the
+ * strictest action any failing finding's policy asks for is taken.
  *
  * Pure and table-free: severities come with the findings, actions from the
  * policy, responses from ndr. Identity findings (cached) and message findings

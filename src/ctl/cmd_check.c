@@ -1,5 +1,6 @@
 /*
- * eopguardctl check: the setup report (contract section 8).
+ * eopguardctl check: the setup report, one "PASS|WARN|FAIL name detail"
+ * line per check and a summary (eopguardctl(8)).
  * Exit 0 when nothing fails, 1 when something fails, 78 when the
  * configuration cannot be used, 64 on usage errors.
  */

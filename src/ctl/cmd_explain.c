@@ -1,6 +1,6 @@
 /*
  * eopguardctl explain: what an EOP response means, who must act and how to
- * fix it (contract section 8). Input: a code, a reply, a log line, or an NDR
+ * fix it. Input: a code, a reply, a log line, or an NDR
  * block on standard input. Exit 0 when the response is known, 1 when only
  * its RFC 3463 class is, 64 on usage errors.
  *

@@ -1,7 +1,7 @@
 /*
  * eopguardctl review: deferred, bounced and expired mail, milter refusals
- * and holds in Postfix and Sendmail logs, grouped by cause (contract
- * section 8). Reads plain and gzip files (zlib), several files, or "-".
+ * and holds in Postfix and Sendmail logs, grouped by cause (eopguardctl(8),
+ * review). Reads plain and gzip files (zlib), several files, or "-".
  *
  * Does: argument handling, reading (large buffers, lines split with
  * memchr), a progress line on a terminal, printing. The parsing and grouping

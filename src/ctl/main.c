@@ -1,5 +1,6 @@
 /*
- * eopguardctl: admin tool (contract section 8). Dispatches to sub-commands.
+ * eopguardctl: the admin tool (check, explain, review; eopguardctl(8)).
+ * Dispatches to the sub-commands and turns an unwritable output into exit 74.
  */
 #include "config.h"
 

@@ -1,8 +1,9 @@
 /*
  * identity: snapshot, refresher thread and state-change log lines
- * (contract section 7: "identity: state=... findings=... hint=...").
+ * ("identity: state=pass|warn|fail findings=a,b|- hint=\"...\"", logged once
+ * per change of state or of the set of findings).
  *
- * Does: run route_check and tlsid_check against the current configuration,
+ * Does: run check_identity (smart host and TLS identity) against the current configuration,
  * drop the receive-side findings (check reports those), swap the snapshot,
  * log when the state or the set of findings changes.
  * Does not: analyse anything itself, or touch libmilter.
@@ -14,8 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "check.h"
 #include "identity.h"
-#include "route.h"
 #include "state.h"
 #include "strbuf.h"
 #include "tlsid.h"
@@ -71,12 +72,10 @@ static struct identity_snap *identity_compute(struct daemon_state *st, const str
 	struct tlsid_reader helper_reader = { helper_read, &st->helper };
 	const struct tlsid_reader *reader = st->helper.fd >= 0 ? &helper_reader : &tlsid_direct_reader;
 	struct finding_list all;
-	struct check_report *report = calloc(1, sizeof *report);
-	finding_list_clear(&all);
-	route_check(c, &all, NULL);
-	*internal = tlsid_check(c, time(NULL), reader, &all, report);
-	if (*internal != 0) {
-		free(report);
+	struct tlsid_result result;
+	check_identity(c, time(NULL), reader, &all, NULL, &result);
+	if (result.internal_errno != 0) {
+		*internal = result.internal_errno;
 		free(s);
 		return NULL;
 	}
@@ -87,13 +86,8 @@ static struct identity_snap *identity_compute(struct daemon_state *st, const str
 			continue;   /* receive side: eopguardctl check reports it */
 		s->findings.items[s->findings.count++] = all.items[i];
 	}
-	for (size_t i = 0; report != NULL && i < report->count; i++) {
-		if (strcmp(report->lines[i].name, "identity-unverified") == 0 && !s->unverified) {
-			s->unverified = true;
-			snprintf(s->unverified_reason, sizeof s->unverified_reason, "%s", report->lines[i].detail);
-		}
-	}
-	free(report);
+	s->unverified = result.unverified;
+	snprintf(s->unverified_reason, sizeof s->unverified_reason, "%s", result.unverified_reason);
 	return s;
 }
 

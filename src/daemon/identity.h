@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "check.h"
 #include "finding.h"
 
 struct daemon_state;
@@ -22,7 +23,7 @@ struct identity_snap {
 	atomic_uint refs;
 	struct finding_list findings;   /* what concerns messages (no receive-side findings) */
 	bool unverified;                /* a file could not be read: state at most "warn" */
-	char unverified_reason[300];
+	char unverified_reason[CHECK_DETAIL_MAX + 1];
 };
 
 /* Compute the first snapshot synchronously (reading files directly). */

@@ -1,5 +1,7 @@
 /*
- * log: the daemon's logging to syslog, stderr or a file (contract section 7).
+ * log: the daemon's logging to syslog, stderr or a file, one line per call
+ * in syslog format ("Nov 23 12:00:00 host eopguard[pid]: text"), the same for
+ * every destination so that the same parsers read them.
  *
  * One struct logger lives in the daemon state; it is safe to use from every
  * milter thread. Messages must already be escaped (report.c does that for

@@ -1,5 +1,7 @@
 /*
- * eopguard: the milter daemon (contract section 2).
+ * eopguard: the milter daemon: eopguard [-c FILE] [-f] [-t] [-p SOCKET] [-V]
+ * [-h], exit 0, 64 usage, 78 configuration, 71 other start-up failure
+ * (eopguard(8)).
  *
  * Does: command line, configuration, socket permissions, pidfile,
  * daemonising, privilege drop, the SIGUSR1 reload thread, clean stop.

@@ -138,7 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.identity.expiry_warning_days = 21;
 	struct finding_list list;
 	finding_list_clear(&list);
-	tlsid_check(&c, 1795392000, &tlsid_direct_reader, &list, NULL);
+	tlsid_check(&c, 1795392000, &tlsid_direct_reader, &list, NULL, NULL);
 	domain_set_free(c.tenant.accepted);
 	return 0;
 }

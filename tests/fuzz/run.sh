@@ -20,7 +20,7 @@ command -v clang >/dev/null 2>&1 || { echo "not ok - fuzz: clang is not installe
 mkdir -p "$out"
 src="$top/src/core"
 core="$src/strbuf.c $src/domains.c $src/addr.c $src/finding.c $src/ndr.c $build/src/core/ndr_table.c $src/conf.c
-      $src/msgcheck.c $src/verdict.c $src/report.c $src/check.c $src/tlsid.c $src/route.c $src/postconf.c
+      $src/msgcheck.c $src/verdict.c $src/report.c $src/checkreport.c $src/check.c $src/tlsid.c $src/route.c $src/postconf.c
       $src/maillog.c $src/review.c"
 libs="$(pkg-config --libs libconfuse libssl libcrypto zlib)"
 status=0

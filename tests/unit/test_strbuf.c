@@ -118,6 +118,19 @@ static void test_escapers_never_emit_controls(void **state)
 	}
 }
 
+/* Escaping into a fixed buffer: escaped, cut to fit, always terminated. */
+static void test_escape_into(void **state)
+{
+	char out[8];
+	(void)state;
+	strbuf_escape_into(out, sizeof out, "a\r\nb", 4);
+	assert_string_equal(out, "a\\x0d");   /* "a\x0d\x0ab" cut at 7 bytes */
+	strbuf_escape_into(out, sizeof out, NULL, 5);
+	assert_string_equal(out, "");
+	strbuf_escape_into(out, sizeof out, "abcdefghijk", 11);
+	assert_string_equal(out, "abcdefg");
+}
+
 /* Already-safe text for an SMTP reply: only '%' doubled. */
 static void test_percent_doubled(void **state)
 {
@@ -129,13 +142,14 @@ static void test_percent_doubled(void **state)
 	strbuf_free(&sb);
 	strbuf_init(&sb, 5);
 	strbuf_puts_percent_doubled(&sb, "%%%%%%");
-	assert_true(sb.len <= 5);
+	assert_string_equal(sb.data, "%%%%");   /* pairs only: a lone '%' would be a format */
 	strbuf_free(&sb);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape_into),
 		cmocka_unit_test(test_percent_doubled),
 		cmocka_unit_test(test_limit_truncates),
 		cmocka_unit_test(test_printf_large),

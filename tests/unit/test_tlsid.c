@@ -168,7 +168,7 @@ static void test_fixtures(void **state)
 		char got[512];
 		make_conf(&f, c->mode, c->cert, c->key, c->certificate_domain);
 		finding_list_clear(&list);
-		tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, &report);
+		tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, &report, NULL);
 		names_of(&list, got, sizeof got);
 		if (strcmp(got, c->want) != 0)
 			fail_msg("%s: findings \"%s\", want \"%s\"", c->name, got, c->want);
@@ -196,12 +196,12 @@ static void test_chain_file_and_order_warnings(void **state)
 	make_conf(&f, ATTRIBUTION_CERTIFICATE, "noint.pem", "good.key", "mail.contoso.test");
 	snprintf(f.chain, sizeof f.chain, "%s/int.pem", dir);
 	finding_list_clear(&list);
-	tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, &report);
+	tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, &report, NULL);
 	assert_int_equal(list.count, 0);   /* the chain file completes the chain */
 	free_conf(&f);
 	make_conf(&f, ATTRIBUTION_CERTIFICATE, "outoforder.pem", "good.key", "mail.contoso.test");
 	memset(&report, 0, sizeof report);
-	tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, &report);
+	tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, &report, NULL);
 	bool order = false, root = false;
 	for (size_t r = 0; r < report.count; r++) {
 		order |= strcmp(report.lines[r].name, "chain-order") == 0 && report.lines[r].status == CHECK_WARN;
@@ -221,19 +221,19 @@ static void test_server_side(void **state)
 	snprintf(f.server, sizeof f.server, "%s/server-selfsigned.pem", dir);
 	f.c.identity.server_name = (char *)"hybrid.domain.com";
 	finding_list_clear(&list);
-	tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, NULL);
+	tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, NULL, NULL);
 	assert_int_equal(list.count, 1);
 	assert_int_equal(list.items[0].id, FINDING_SERVER_NAME_MISMATCH);
 	assert_int_equal(list.items[0].severity, SEVERITY_FAIL);
 	assert_non_null(strstr(list.items[0].hint, "it names SERVER1, SERVER1.domain.com"));
 	f.c.identity.server_name = (char *)"server1.domain.com";
 	finding_list_clear(&list);
-	tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, NULL);
+	tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, NULL, NULL);
 	assert_int_equal(list.count, 0);
 	snprintf(f.server, sizeof f.server, "%s/expired.pem", dir);
 	f.c.identity.server_name = (char *)"mail.contoso.test";
 	finding_list_clear(&list);
-	tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, NULL);
+	tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, NULL, NULL);
 	assert_int_equal(list.count, 1);
 	assert_int_equal(list.items[0].id, FINDING_SERVER_CERT_EXPIRED);
 	free_conf(&f);
@@ -256,8 +256,13 @@ static void test_unreadable_is_not_a_failure(void **state)
 	(void)state;
 	make_conf(&f, ATTRIBUTION_CERTIFICATE, "good.pem", "good.key", "mail.contoso.test");
 	finding_list_clear(&list);
-	tlsid_check(&f.c, time(NULL), &denied, &list, &report);
+	struct tlsid_result result;
+	tlsid_check(&f.c, time(NULL), &denied, &list, &report, &result);
 	assert_int_equal(list.count, 0);
+	assert_true(result.unverified);
+	assert_int_equal(result.internal_errno, 0);
+	if (strstr(result.unverified_reason, "eopguard may not read it") == NULL)
+		fail_msg("reason: %s", result.unverified_reason);
 	bool warned = false;
 	for (size_t r = 0; r < report.count; r++)
 		warned |= strcmp(report.lines[r].name, "identity-unverified") == 0;
@@ -285,8 +290,10 @@ static void test_internal_error_is_not_a_finding(void **state)
 		const struct tlsid_reader failing = { internal_error_read, (void *)&errors[i] };
 		make_conf(&f, ATTRIBUTION_CERTIFICATE, "good.pem", "good.key", "mail.contoso.test");
 		finding_list_clear(&list);
-		int rc = tlsid_check(&f.c, time(NULL), &failing, &list, &report);
-		assert_int_equal(rc, errors[i]);
+		struct tlsid_result result;
+		tlsid_check(&f.c, time(NULL), &failing, &list, &report, &result);
+		assert_int_equal(result.internal_errno, errors[i]);
+		assert_true(result.unverified);
 		if (list.count != 0)
 			fail_msg("%s became the finding %s", strerror(errors[i]), finding_info(list.items[0].id)->name);
 		free_conf(&f);
@@ -296,7 +303,10 @@ static void test_internal_error_is_not_a_finding(void **state)
 	struct finding_list list;
 	make_conf(&f, ATTRIBUTION_CERTIFICATE, "noint.pem", "good.key", "mail.contoso.test");
 	finding_list_clear(&list);
-	assert_int_equal(tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, NULL), 0);
+	struct tlsid_result result;
+	tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, NULL, &result);
+	assert_int_equal(result.internal_errno, 0);
+	assert_false(result.unverified);
 	assert_non_null(finding_list_get(&list, FINDING_CHAIN_INCOMPLETE));
 	free_conf(&f);
 }
@@ -313,7 +323,9 @@ static void test_fifo_is_refused(void **state)
 	make_conf(&f, ATTRIBUTION_CERTIFICATE, "fifo.pem", "good.key", "mail.contoso.test");
 	finding_list_clear(&list);
 	struct check_report report = { 0 };
-	assert_int_equal(tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, &report), 0);
+	struct tlsid_result result;
+	tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, &report, &result);
+	assert_int_equal(result.internal_errno, 0);
 	const struct finding *u = finding_list_get(&list, FINDING_CERT_UNREADABLE);
 	assert_non_null(u);
 	if (strstr(u->hint, "is not a regular file") == NULL)
@@ -365,8 +377,8 @@ static void test_public_parts(void **state)
 			make_conf(&fx, ATTRIBUTION_CERTIFICATE, certs[i], keys[k], "mail.contoso.test");
 			finding_list_clear(&a);
 			finding_list_clear(&b);
-			tlsid_check(&fx.c, time(NULL), &tlsid_direct_reader, &a, NULL);
-			tlsid_check(&fx.c, time(NULL), &pub_reader, &b, NULL);
+			tlsid_check(&fx.c, time(NULL), &tlsid_direct_reader, &a, NULL, NULL);
+			tlsid_check(&fx.c, time(NULL), &pub_reader, &b, NULL, NULL);
 			names_of(&a, na, sizeof na);
 			names_of(&b, nb, sizeof nb);
 			if (strcmp(na, nb) != 0)

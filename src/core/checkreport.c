@@ -1,0 +1,74 @@
+/*
+ * checkreport: lines of the setup report and their text and JSON forms.
+ *
+ * Does: collect lines (bounded at CHECK_LINES_MAX), count them by status,
+ * format them. Does not: run any check (check.c, route.c, tlsid.c and
+ * postconf.c do) or print.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "checkreport.h"
+
+static const char *const status_words[] = { "PASS", "WARN", "FAIL" };
+
+/* Append one line to the report. */
+void check_add(struct check_report *r, enum check_status st, const char *name, const char *fmt, ...)
+{
+	if (r->count >= CHECK_LINES_MAX)
+		return;
+	struct check_line *l = &r->lines[r->count++];
+	l->status = st;
+	snprintf(l->name, sizeof l->name, "%s", name);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(l->detail, sizeof l->detail, fmt, ap);
+	va_end(ap);
+}
+
+/* Count lines with status st. */
+size_t check_count(const struct check_report *r, enum check_status st)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->count; i++)
+		n += r->lines[i].status == st;
+	return n;
+}
+
+/* One line per check, then a summary. */
+void check_format_text(const struct check_report *r, struct strbuf *out)
+{
+	for (size_t i = 0; i < r->count; i++) {
+		const struct check_line *l = &r->lines[i];
+		strbuf_printf(out, "%s %s ", status_words[l->status], l->name);
+		strbuf_puts_text(out, l->detail);
+		strbuf_putc(out, '\n');
+	}
+	size_t fails = check_count(r, CHECK_FAIL);
+	const char *verdict = fails > 0 ? "EOP would refuse mail from this relay; fix the FAIL lines"
+					: "no failure predicted";
+	if (r->config_unusable)
+		verdict = "the configuration could not be used, so nothing else was checked; fix the FAIL line";
+	strbuf_printf(out, "%zu check%s: %zu passed, %zu warning%s, %zu failed: %s\n", r->count,
+		      r->count == 1 ? "" : "s", check_count(r, CHECK_PASS), check_count(r, CHECK_WARN),
+		      check_count(r, CHECK_WARN) == 1 ? "" : "s", fails, verdict);
+}
+
+/* The same report as a JSON document. */
+void check_format_json(const struct check_report *r, struct strbuf *out)
+{
+	strbuf_puts(out, "{\"checks\":[");
+	for (size_t i = 0; i < r->count; i++) {
+		const struct check_line *l = &r->lines[i];
+		strbuf_printf(out, "%s{\"status\":\"%s\",\"name\":\"", i ? "," : "", status_words[l->status]);
+		strbuf_puts_json(out, l->name);
+		strbuf_puts(out, "\",\"detail\":\"");
+		strbuf_puts_json(out, l->detail);
+		strbuf_puts(out, "\"}");
+	}
+	strbuf_printf(out, "],\"summary\":{\"pass\":%zu,\"warn\":%zu,\"fail\":%zu}}\n",
+		      check_count(r, CHECK_PASS), check_count(r, CHECK_WARN), check_count(r, CHECK_FAIL));
+}
