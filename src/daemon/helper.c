@@ -177,8 +177,15 @@ static bool serve_one(int fd, struct allowed_files *allowed)
 			f.err = ENOMEM;
 	}
 	tlsid_file_free(&f);
-	struct reply_header rh = { f.err, f.is_dir, (uint32_t)f.mode, f.mtime, f.size,
-				   f.ino, (uint32_t)publen };
+	struct reply_header rh;
+	memset(&rh, 0, sizeof rh);   /* no uninitialised padding on the wire */
+	rh.err = f.err;
+	rh.is_dir = f.is_dir;
+	rh.mode = (uint32_t)f.mode;
+	rh.mtime = f.mtime;
+	rh.size = f.size;
+	rh.ino = f.ino;
+	rh.len = (uint32_t)publen;
 	bool ok = write_full(fd, &rh, sizeof rh) && write_full(fd, pub != NULL ? pub : "", publen);
 	free(pub);
 	return ok;
@@ -318,6 +325,7 @@ bool helper_reload(struct helper *h)
 {
 	struct tlsid_file f;
 	helper_request(h, 'L', "", &f);
+	tlsid_file_free(&f);
 	return f.err == 0;
 }
 

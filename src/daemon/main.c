@@ -139,6 +139,35 @@ static bool fix_socket_permissions(const char *spec, uid_t uid, gid_t gid, char 
 }
 
 /*
+ * True when pid is a live eopguard: not a zombie (a daemon killed with -9
+ * may linger as one), and not another program that got the number since
+ * (then the pidfile is stale). Without /proc, any live process counts.
+ */
+static bool process_is_eopguard(pid_t pid)
+{
+	if (kill(pid, 0) != 0 && errno != EPERM)
+		return false;
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	/* "pid (comm) state ...": comm may hold spaces or parentheses, so take the last ')' */
+	char *open_paren = strchr(buf, '('), *close_paren = strrchr(buf, ')');
+	if (open_paren == NULL || close_paren == NULL || close_paren[1] != ' ')
+		return true;
+	if (close_paren[2] == 'Z' || close_paren[2] == 'X')
+		return false;
+	*close_paren = '\0';
+	return strncmp(open_paren + 1, "eopguard", 8) == 0;
+}
+
+/*
  * Refuse to start when the pidfile names a live process. What is not a
  * process id (garbage, 0, 1, a number beyond pid_t) is a stale pidfile.
  */
@@ -159,7 +188,7 @@ static bool pidfile_check(const char *path, char *err, size_t errlen)
 	errno = 0;
 	long long pid = strtoll(buf, &end, 10);
 	bool is_pid = errno == 0 && end != buf && (*end == '\n' || *end == '\0') && pid > 1 && pid <= INT_MAX;
-	if (is_pid && kill((pid_t)pid, 0) == 0) {
+	if (is_pid && process_is_eopguard((pid_t)pid)) {
 		snprintf(err, errlen, "already running as pid %lld (pidfile %s); stop it first", pid, path);
 		return false;
 	}

@@ -100,6 +100,17 @@ run pidfile-relative 78 "$EG" -t -c "$T_DIR/relpid.conf"
 t_grep "relative pidfile: file:line and what to do" "$T_DIR/relpid.conf:1: pidfile: 'relative.pid' must be an absolute path" "$T_DIR/pidfile-relative"
 # pidfiles: a number beyond pid_t is stale; a live process means "already running" (exit 71)
 printf 'user = ""\nsocket = "unix:%s/p.sock"\npidfile = "%s/p.pid"\nlog = "stderr"\ntenant {\n  accepted_domains = {"c.test"}\n  attribution = "ip"\n}\n' "$T_DIR" "$T_DIR" > "$T_DIR/pid.conf"
+sleep 30 &
+other=$!
+echo "$other" > "$T_DIR/p.pid"
+"$EG" -c "$T_DIR/pid.conf" >"$T_DIR/pid-other" 2>&1; rc=$?
+t_check "pidfile naming a live process that is not eopguard is stale: eopguard starts (exit $rc)" test "$rc" -eq 0
+wait_for 5 sh -c "[ \"\$(cat '$T_DIR/p.pid')\" != '$other' ]" || t_fail "no new pidfile over the stale one"
+started=$(cat "$T_DIR/p.pid")
+kill "$started" 2>/dev/null
+wait_for 10 sh -c "! kill -0 $started"
+kill "$other" 2>/dev/null
+wait "$other" 2>/dev/null
 echo 99999999999999999999 > "$T_DIR/p.pid"
 "$EG" -c "$T_DIR/pid.conf" >"$T_DIR/pid-huge" 2>&1; rc=$?
 t_check "pidfile with 99999999999999999999 is stale: eopguard starts (exit $rc)" test "$rc" -eq 0

@@ -62,7 +62,7 @@ alive() {
 load 2000
 sleep 0.5
 kill -KILL "$EG_PID"
-sleep 1
+sleep 1   # mail meets the dead milter meanwhile
 eopguard_start "$T_DIR/eopguard.conf"
 check_invariants "kill -9"
 t_check "kill -9: mail was refused (4xx) while eopguard was down" grep -q 'milter .*: can.t\|451 4.7.1\|Service unavailable' "$LOG"
