@@ -5,11 +5,13 @@
  *
  * Does: run check_identity (smart host and TLS identity) against the current configuration,
  * drop the receive-side findings (check reports those), swap the snapshot,
- * log when the state or the set of findings changes.
+ * log when the state or the set of findings changes; at each poll, warn
+ * (once a minute at most) when open files near the process's limit.
  * Does not: analyse anything itself, or touch libmilter.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +196,41 @@ void identity_init(struct daemon_state *st)
 	identity_refresh(st);
 }
 
+/* Open descriptors of this process, counted in /proc/self/fd; 0 when unknown. */
+static unsigned open_descriptors(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return 0;
+	unsigned n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n > 0 ? n - 1 : 0;   /* less opendir's own */
+}
+
+/*
+ * Near the limit of open files, say so (at most once a minute): past it
+ * libmilter refuses MTA connections, and every message then gets the MTA's
+ * milter_default_action. Idle connections are what usually fills it.
+ */
+static void watch_descriptors(struct daemon_state *st, const struct conf *c)
+{
+	if (st->descriptors_warn_at == 0)
+		return;
+	time_t now = time(NULL);
+	if (now - st->descriptors_warned < 60)
+		return;
+	unsigned n = open_descriptors();
+	if (n < st->descriptors_warn_at)
+		return;
+	st->descriptors_warned = now;
+	log_msg(&st->log, LOG_WARNING, "%u of %u open files in use: past the limit MTA connections are refused "
+		"and the MTA applies milter_default_action; connections stalled inside a command close after "
+		"timeout = %ld s", n, st->descriptor_limit, c->timeout);
+}
+
 /* The refresher loop. */
 static void *refresher(void *arg)
 {
@@ -215,6 +252,7 @@ static void *refresher(void *arg)
 		struct snapshot *conf = state_acquire(st);
 		bool due = time(NULL) - last >= conf->conf->identity.recheck_interval || st->identity_retry;
 		bool changed = fingerprint(st, conf->conf) != st->identity_fingerprint;
+		watch_descriptors(st, conf->conf);
 		state_release(conf);
 		if (wake || due || changed) {
 			identity_refresh(st);

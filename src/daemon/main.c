@@ -263,14 +263,25 @@ static bool pidfile_write(const char *path, uid_t uid, gid_t gid, char *err, siz
 	return ok;
 }
 
-/* Raise the soft limit on open files to the hard one: every MTA connection holds a descriptor. */
-static void raise_descriptor_limit(void)
+/*
+ * Raise the soft limit on open files to the hard one (every MTA connection
+ * holds a descriptor), and set where the refresher warns: at 90% of it.
+ */
+static void raise_descriptor_limit(struct daemon_state *st)
 {
 	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			(void)getrlimit(RLIMIT_NOFILE, &rl);
 	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > UINT_MAX)
+		return;
+	st->descriptor_limit = (unsigned)rl.rlim_cur;
+	unsigned own = 16;   /* log, listener, helper, pipes: a limit below this is not worth a warning level */
+	st->descriptors_warn_at = st->descriptor_limit > own ? st->descriptor_limit / 10 * 9 : 1;
 }
 
 /* Detach from the terminal. */
@@ -405,7 +416,7 @@ static int start(struct daemon_state *st, struct conf *conf, const struct option
 		return EX_OSERR;
 	}
 	mode_t old_umask = umask(0777 & ~conf->socket_mode);
-	raise_descriptor_limit();
+	raise_descriptor_limit(st);
 	bool ok = milter_setup(st, conf->socket, conf->timeout, err, sizeof err);
 	umask(old_umask);
 	ok = ok && fix_socket_permissions(conf->socket, uid, sock_gid, err, sizeof err);

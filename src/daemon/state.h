@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #include "conf.h"
 #include "helper.h"
@@ -30,6 +31,9 @@ struct daemon_state {
 	struct snapshot *current;
 	struct logger log;
 	atomic_bool stopping;      /* tells the reload thread to return */
+	/* open files: the limit, where to warn (set at start-up; 0: never), the last warning */
+	unsigned descriptor_limit, descriptors_warn_at;
+	time_t descriptors_warned;           /* refresher thread only */
 	/* relay identity (identity.c) */
 	struct helper helper;                /* privileged reader; fd -1 when not used */
 	pthread_mutex_t identity_lock;       /* guards identity */
