@@ -2,7 +2,9 @@
 # Stalled MTA connections cannot use up eopguard unnoticed: with a limit of
 # 64 open files (prlimit), 50 TCP connections that each send the start of a
 # milter packet and then stall make it warn, once, that descriptors run out,
-# and the timeout option (smfi_settimeout) closes them.
+# and the timeout option (smfi_settimeout) closes them. And a full disk under
+# the log file: the lines it keeps out are counted and reported once there
+# is room again.
 . "$top_srcdir/tests/lib/common.sh"
 [ "$(id -u)" -eq 0 ] || die "must run as root"
 for c in prlimit bash ss; do command -v $c >/dev/null 2>&1 || die "$c is missing"; done
@@ -11,6 +13,7 @@ EG_PID= HOLD_PID=
 cleanup() {
 	[ -n "$HOLD_PID" ] && kill "$HOLD_PID" 2>/dev/null
 	[ -n "$EG_PID" ] && kill "$EG_PID" 2>/dev/null && wait "$EG_PID" 2>/dev/null
+	grep -q " $T_DIR/small " /proc/mounts && umount "$T_DIR/small"
 	rm -rf "$T_DIR"
 }
 trap cleanup EXIT
@@ -49,4 +52,27 @@ t_check "after the timeout no stalled connection is left" test "$(established)" 
 t_check "eopguard still runs" kill -0 "$EG_PID"
 t_check "warned once (a minute at most), not at every poll" test "$(grep -c 'open files in use' "$T_DIR/eg.log")" -eq 1
 kill "$HOLD_PID" 2>/dev/null; wait "$HOLD_PID" 2>/dev/null; HOLD_PID=
+kill "$EG_PID"; wait "$EG_PID" 2>/dev/null; EG_PID=
+
+# A full disk: the log on a 64 KiB tmpfs, filled up, then reloads (each logs a line).
+mkdir -p "$T_DIR/small"
+mount -t tmpfs -o size=64k tmpfs "$T_DIR/small" || die "cannot mount a small tmpfs"
+sed "s|^log = .*|log = \"$T_DIR/small/eg.log\"|" "$T_DIR/eg.conf" > "$T_DIR/eg-small.conf"
+"$top_builddir/eopguard" -f -c "$T_DIR/eg-small.conf" -p "unix:$T_DIR/eg.sock" >"$T_DIR/eg-small.out" 2>&1 &
+EG_PID=$!
+wait_for 5 test -S "$T_DIR/eg.sock" || die "eopguard did not start: $(cat "$T_DIR/eg-small.out")"
+dd if=/dev/zero of="$T_DIR/small/filler" bs=1k count=128 2>/dev/null   # stops when the disk is full
+lines_before=$(wc -l < "$T_DIR/small/eg.log")
+# The log's last page still has room: 40 reloads of about 150 bytes each overflow it.
+for i in $(seq 1 40); do kill -USR1 "$EG_PID"; sleep 0.05; done
+sleep 1
+written=$(($(wc -l < "$T_DIR/small/eg.log") - lines_before))
+t_check "while the disk is full lines are lost ($written of 40 written)" test "$written" -lt 40
+rm -f "$T_DIR/small/filler"
+kill -USR1 "$EG_PID"
+wait_for 10 grep -q "lines\{0,1\} could not be written since" "$T_DIR/small/eg.log" || t_fail "no line about the lost lines"
+lost=$(sed -n 's/.*eopguard\[[0-9]*\]: log: \([0-9]*\) lines\{0,1\} could not be written since.*/\1/p' "$T_DIR/small/eg.log" | tail -1)
+t_check "the lost lines are counted (${lost:-none}), no more than were sent" sh -c "[ '${lost:-0}' -ge 1 ] && [ \$(( ${lost:-0} + $written )) -le 40 ]"
+t_grep "the reason is given" "(No space left on device)" "$T_DIR/small/eg.log"
+t_check "logging goes on after it" sh -c "tail -1 '$T_DIR/small/eg.log' | grep -q 'configuration reloaded'"
 t_done
