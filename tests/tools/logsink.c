@@ -1,15 +1,18 @@
 /*
- * logsink SOCKET OUTFILE HOST: a minimal syslog receiver for tests. Binds a
- * unix datagram socket, and appends every message to OUTFILE as a classic
- * log line ("Nov 23 10:00:01 HOST prog[pid]: text"), dropping the <PRI>
- * prefix syslog(3) sends. Stops on SIGTERM. Used to capture what a real
- * sendmail logs (tests/integration/sendmail.sh).
+ * logsink SOCKET OUTFILE HOST [--facility]: a minimal syslog receiver for
+ * tests. Binds a unix datagram socket, and appends every message to OUTFILE
+ * as a classic log line ("Nov 23 10:00:01 HOST prog[pid]: text"), dropping
+ * the <PRI> prefix syslog(3) sends, or with --facility putting
+ * "facility=N " (PRI / 8) before it. Stops on SIGTERM. Used to capture what a
+ * real sendmail logs (tests/integration/sendmail.sh) and which facility
+ * eopguard logs with (tests/integration/syslog.sh).
  */
 #include "config.h"
 
 #include <signal.h>
 #include <sys/stat.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -25,10 +28,11 @@ static void on_term(int sig)
 
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: logsink SOCKET OUTFILE HOST\n");
+	if (argc != 4 && !(argc == 5 && strcmp(argv[4], "--facility") == 0)) {
+		fprintf(stderr, "usage: logsink SOCKET OUTFILE HOST [--facility]\n");
 		return 64;
 	}
+	int show_facility = argc == 5;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (strlen(argv[1]) >= sizeof sa.sun_path) {
 		fprintf(stderr, "logsink: socket path too long\n");
@@ -58,11 +62,16 @@ int main(int argc, char **argv)
 			n--;
 		buf[n] = '\0';
 		char *p = buf;
+		int pri = -1;
 		if (*p == '<') {
 			char *gt = strchr(p, '>');
-			if (gt != NULL)
+			if (gt != NULL) {
+				pri = atoi(p + 1);
 				p = gt + 1;
+			}
 		}
+		if (show_facility)
+			fprintf(out, "facility=%d ", pri >= 0 ? pri / 8 : -1);
 		/* "Mmm dd hh:mm:ss " (16 chars), then tag: insert the host name */
 		if (strlen(p) > 16)
 			fprintf(out, "%.15s %s %s\n", p, argv[3], p + 16);
