@@ -37,9 +37,15 @@
 /* Read a file directly, bounded. */
 void tlsid_read_file(const char *path, struct tlsid_file *out)
 {
+	tlsid_read_file_flags(path, 0, out);
+}
+
+/* tlsid_read_file with extra open(2) flags (the helper adds O_NOFOLLOW). */
+void tlsid_read_file_flags(const char *path, int open_flags, struct tlsid_file *out)
+{
 	memset(out, 0, sizeof *out);
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below. */
-	int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC | open_flags);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		out->err = errno;

@@ -43,6 +43,8 @@ struct tlsid_reader {
 
 /* Read a file directly (at most TLSID_FILE_MAX bytes). */
 void tlsid_read_file(const char *path, struct tlsid_file *out);
+/* The same with extra open(2) flags, such as O_NOFOLLOW. */
+void tlsid_read_file_flags(const char *path, int open_flags, struct tlsid_file *out);
 /* The reader that calls tlsid_read_file. */
 extern const struct tlsid_reader tlsid_direct_reader;
 /* Free a file's data. */

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <signal.h>
@@ -122,18 +123,22 @@ static bool allowed_has(const struct allowed_files *a, const char *path)
 }
 
 /*
- * 0 when path may be opened: not a symbolic link, or one that only root
- * could have placed (the link and its directory belong to root, and the
- * directory is writable by nobody else, as in /etc/letsencrypt/live).
- * Otherwise the errno to answer with.
+ * 0 when path may be opened, with *open_flags for open(2): O_NOFOLLOW for
+ * what is not a symbolic link (so that one swapped in meanwhile is not
+ * followed either), nothing for a link that only root could have placed
+ * (the link and its directory belong to root, and the directory is writable
+ * by nobody else, as in /etc/letsencrypt/live). Otherwise the errno to
+ * answer with.
  */
-static int path_is_safe(const char *path)
+static int path_is_safe(const char *path, int *open_flags)
 {
 	struct stat st;
+	*open_flags = O_NOFOLLOW;
 	if (lstat(path, &st) != 0)
 		return errno;
 	if (!S_ISLNK(st.st_mode))
 		return 0;
+	*open_flags = 0;
 	char dir[PATH_LEN_MAX + 1];
 	snprintf(dir, sizeof dir, "%s", path);
 	char *slash = strrchr(dir, '/');
@@ -160,6 +165,7 @@ static bool serve_one(int fd, struct allowed_files *allowed)
 		return false;
 	path[len] = '\0';
 	struct tlsid_file f;
+	int open_flags = 0;
 	memset(&f, 0, sizeof f);
 	if (op == 'L')
 		f.err = allowed_reload(allowed) ? 0 : EINVAL;
@@ -167,8 +173,8 @@ static bool serve_one(int fd, struct allowed_files *allowed)
 		f.err = EINVAL;
 	else if (!allowed_has(allowed, path))
 		f.err = EPERM;   /* not an identity file of the configuration */
-	else if ((f.err = path_is_safe(path)) == 0)
-		tlsid_read_file(path, &f);
+	else if ((f.err = path_is_safe(path, &open_flags)) == 0)
+		tlsid_read_file_flags(path, open_flags, &f);
 	char *pub = NULL;
 	size_t publen = 0;
 	if (f.err == 0 && op == 'R') {
