@@ -23,7 +23,25 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#if defined(FUZZ_FROM)
+#if defined(FUZZ_EXPORT)
+#include "export.h"
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct tenant_export *e = NULL;
+	char err[EXPORT_ERR_MAX];
+	if (export_parse((const char *)data, size, "fuzz.json", &e, err, sizeof err)) {
+		for (size_t i = 0; i < e->n_connectors; i++)
+			for (const char *p = e->connectors[i].name; *p != '\0'; p++)
+				if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+					abort();   /* names are escaped for display */
+		export_connector_for(e, "mail.contoso.test", NULL);
+		export_free(e);
+	} else if (err[0] == '\0') {
+		abort();   /* every failure says why */
+	}
+	return 0;
+}
+#elif defined(FUZZ_FROM)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct addr_from f;

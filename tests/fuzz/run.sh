@@ -11,7 +11,7 @@
 set -eu
 secs=${1:-10}
 [ $# -gt 0 ] && shift
-targets=${*:-from path maillog ndr conf cert}
+targets=${*:-from path maillog ndr conf cert export}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FUZZ_BUILD:-$top/_build/main}
 out=${FUZZ_OUT:-$top/_build/fuzz}
@@ -21,8 +21,8 @@ mkdir -p "$out"
 src="$top/src/core"
 core="$src/strbuf.c $src/domains.c $src/addr.c $src/finding.c $src/ndr.c $build/src/core/ndr_table.c $src/conf.c
       $src/msgcheck.c $src/verdict.c $src/report.c $src/checkreport.c $src/check.c $src/tlsid.c $src/route.c $src/postconf.c
-      $src/maillog.c $src/review.c"
-libs="$(pkg-config --libs libconfuse libssl libcrypto zlib)"
+      $src/maillog.c $src/review.c $src/export.c"
+libs="$(pkg-config --libs libconfuse libssl libcrypto zlib json-c)"
 status=0
 for t in $targets; do
 	upper=$(echo "$t" | tr a-z A-Z)
