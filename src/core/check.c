@@ -11,8 +11,11 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "check.h"
+#include "export.h"
 #include "route.h"
 #include "tlsid.h"
 
@@ -64,6 +67,78 @@ void check_config(const struct conf *c, struct check_report *r)
 	check_daemon(c, r);
 }
 
+/* "2026-11-30" of a time, for report lines. */
+static void day_text(time_t t, char *out, size_t len)
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%Y-%m-%d", &tm);
+}
+
+/*
+ * tenant.export against eopguard.conf: where the accepted domains came
+ * from, what eopguard.conf says that the tenant does not, the connector
+ * names, the export's age (also against the certificate file's last
+ * change, read through reader).
+ */
+static void check_export(const struct conf *c, time_t now, const struct tlsid_reader *reader, struct check_report *r)
+{
+	const struct tenant_export *e = c->tenant.export;
+	if (e == NULL)
+		return;
+	char day[16], entry[DOMAIN_MAX + 3];
+	size_t here = domain_set_count(c->tenant.accepted_here), all = domain_set_count(c->tenant.accepted);
+	if (e->exported_at != 0)
+		day_text(e->exported_at, day, sizeof day);
+	check_add(r, CHECK_PASS, "export", "%s (exported %s): %zu accepted domain%s, %zu inbound connector%s; "
+		  "eopguard.conf adds %zu entr%s", c->tenant.export_path, e->exported_at != 0 ? day : "at an unknown date",
+		  e->n_domains, e->n_domains == 1 ? "" : "s", e->n_connectors, e->n_connectors == 1 ? "" : "s",
+		  all > here ? all - here : 0, all - here == 1 ? "y" : "ies");
+	for (size_t i = 0; i < here; i++) {
+		domain_set_entry(c->tenant.accepted_here, i, entry, sizeof entry);
+		bool in_export = false;
+		for (size_t k = 0; k < e->n_domains && !in_export; k++)
+			in_export = strcmp(e->domains[k].name, entry[0] == '*' ? entry + 2 : entry) == 0;
+		if (!in_export)
+			check_add(r, CHECK_WARN, "export-domains", "eopguard.conf accepts %s, which the tenant export does "
+				  "not list: add it in the tenant (New-AcceptedDomain -Name %s -DomainName %s) or remove it "
+				  "from eopguard.conf", entry, entry, entry);
+	}
+	for (size_t k = 0; k < e->n_domains; k++) {
+		if (e->domains[k].sending_disabled)
+			check_add(r, CHECK_WARN, "export-sending-disabled", "%s is accepted but may not send "
+				  "(SendingFromDomainDisabled), so it is not used for attribution", e->domains[k].name);
+	}
+	const char *want = c->tenant.certificate_domain;
+	if (c->tenant.attribution == ATTRIBUTION_CERTIFICATE && want[0] != '\0') {
+		bool same = false;
+		for (size_t k = 0; k < e->n_connectors && !same; k++)
+			same = strcasecmp(e->connectors[k].cert_name, want) == 0;
+		if (!same)
+			check_add(r, CHECK_WARN, "export-connector", "tenant.certificate_domain %s differs from every "
+				  "connector's TlsSenderCertificateName in the export; set it to the connector's", want);
+	}
+	if (e->exported_at == 0)
+		check_add(r, CHECK_WARN, "export-age", "the export does not say when it was made (no ExportedAt); "
+			  "export it again with contrib/exchange/export-tenant.ps1");
+	else if (now - e->exported_at > c->tenant.export_max_age * 86400L)
+		check_add(r, CHECK_WARN, "export-age", "the export is %ld days old (tenant.export_max_age = %ld); export "
+			  "the tenant again", (long)((now - e->exported_at) / 86400), c->tenant.export_max_age);
+	if (e->exported_at != 0 && c->identity.client_cert[0] != '\0' && reader != NULL) {
+		struct tlsid_file f;
+		reader->read(reader->ctx, c->identity.client_cert, &f);
+		if (f.err == 0 && f.mtime > e->exported_at) {
+			day_text(f.mtime, day, sizeof day);
+			check_add(r, CHECK_WARN, "export-age", "identity.client_cert changed on %s, after the export: if "
+				  "the connector was changed for it, export the tenant again", day);
+		}
+		tlsid_file_free(&f);
+	}
+	if (e->reject_direct_send == 1)
+		check_add(r, CHECK_PASS, "export-direct-send", "RejectDirectSend is on: mail from the tenant's domains "
+			  "that matches no inbound connector is refused (5.7.68)");
+}
+
 /* The smart host and the relay's TLS identity: what the identity refresher caches. */
 void check_identity(const struct conf *conf, time_t now, const struct tlsid_reader *reader,
 		    struct finding_list *findings, struct check_report *r, struct tlsid_result *result)
@@ -79,6 +154,7 @@ void check_all(const struct conf *conf, time_t now, const struct tlsid_reader *r
 {
 	struct finding_list local;
 	check_config(conf, r);
+	check_export(conf, now, reader, r);
 	check_identity(conf, now, reader, findings != NULL ? findings : &local, r, NULL);
 }
 

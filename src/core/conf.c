@@ -26,6 +26,7 @@
 #include <confuse.h>
 
 #include "conf.h"
+#include "export.h"
 
 struct conf_error_slot {
 	char *buf;
@@ -281,6 +282,15 @@ static int validate_timeout(cfg_t *cfg, cfg_opt_t *opt)
 	return -1;
 }
 
+static int validate_export_age(cfg_t *cfg, cfg_opt_t *opt)
+{
+	long v = cfg_opt_getnint(opt, 0);
+	if (v >= 1 && v <= 3650)
+		return 0;
+	cfg_error(cfg, "export_max_age: %ld is out of range 1..3650 days", v);
+	return -1;
+}
+
 static int validate_interval(cfg_t *cfg, cfg_opt_t *opt)
 {
 	long v = cfg_opt_getnint(opt, 0);
@@ -312,6 +322,8 @@ static cfg_opt_t tenant_opts[] = {
 	CFG_STR("attribution", "certificate", CFGF_NONE),
 	CFG_STR("certificate_domain", "", CFGF_NONE),
 	CFG_STR("smarthost", "", CFGF_NONE),
+	CFG_STR("export", "", CFGF_NONE),
+	CFG_INT("export_max_age", 30, CFGF_NONE),
 	CFG_END()
 };
 
@@ -374,6 +386,7 @@ static void conf_set_validators(cfg_t *cfg)
 		{ "tenant|attribution", validate_attribution },
 		{ "tenant|certificate_domain", validate_certificate_domain },
 		{ "identity|expiry_warning_days", validate_days },
+		{ "tenant|export_max_age", validate_export_age },
 		{ "identity|recheck_interval", validate_interval },
 		{ "rewrite|sender", validate_rewrite_sender },
 		{ "policy|identity_failure", validate_policy_no_rewrite },
@@ -460,6 +473,48 @@ static bool conf_read_domains_file(const char *path, struct domain_set *set, cha
 	return ok;
 }
 
+/*
+ * Read tenant.export and add its accepted domains, except those that may
+ * not send (SendingFromDomainDisabled), to the set; keep a copy of the set
+ * as eopguard.conf alone had it, for check's comparison.
+ */
+static bool conf_merge_export(struct conf *c, char *err, size_t errlen)
+{
+	c->tenant.accepted_here = domain_set_new();
+	if (c->tenant.accepted_here == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	char entry[DOMAIN_MAX + 3], why[256];
+	for (size_t i = 0; i < domain_set_count(c->tenant.accepted); i++) {
+		domain_set_entry(c->tenant.accepted, i, entry, sizeof entry);
+		if (!domain_set_add(c->tenant.accepted_here, entry, why, sizeof why)) {
+			snprintf(err, errlen, "%s", why);
+			return false;
+		}
+	}
+	domain_set_seal(c->tenant.accepted_here);
+	if (c->tenant.export_path[0] == '\0')
+		return true;
+	char eerr[EXPORT_ERR_MAX];
+	if (!export_load(c->tenant.export_path, &c->tenant.export, eerr, sizeof eerr)) {
+		snprintf(err, errlen, "%s: tenant.export: %s", c->path, eerr);
+		return false;
+	}
+	const struct tenant_export *e = c->tenant.export;
+	for (size_t i = 0; i < e->n_domains; i++) {
+		if (e->domains[i].sending_disabled)
+			continue;
+		snprintf(entry, sizeof entry, "%s%s", e->domains[i].match_subdomains ? "*." : "", e->domains[i].name);
+		if (!domain_set_add(c->tenant.accepted, e->domains[i].name, why, sizeof why) ||
+		    (e->domains[i].match_subdomains && !domain_set_add(c->tenant.accepted, entry, why, sizeof why))) {
+			snprintf(err, errlen, "%s: %s", c->tenant.export_path, why);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* Copy the tenant section. */
 static bool conf_fill_tenant(struct conf *c, cfg_t *sec, char *err, size_t errlen)
 {
@@ -477,6 +532,10 @@ static bool conf_fill_tenant(struct conf *c, cfg_t *sec, char *err, size_t errle
 		conf_resolve_path(c->path, cfg_getstr(sec, "accepted_domains_file"), &ok);
 	if (ok && c->tenant.accepted_domains_file[0] != '\0' &&
 	    !conf_read_domains_file(c->tenant.accepted_domains_file, c->tenant.accepted, err, errlen))
+		return false;
+	c->tenant.export_path = conf_resolve_path(c->path, cfg_getstr(sec, "export"), &ok);
+	c->tenant.export_max_age = cfg_getint(sec, "export_max_age");
+	if (ok && !conf_merge_export(c, err, errlen))
 		return false;
 	domain_set_seal(c->tenant.accepted);
 	c->tenant.attribution = strcmp(cfg_getstr(sec, "attribution"), "ip") == 0 ? ATTRIBUTION_IP
@@ -806,12 +865,14 @@ void conf_free(struct conf *c)
 		return;
 	char **strings[] = { &c->path, &c->socket, &c->socket_group, &c->user, &c->pidfile, &c->log,
 		&c->syslog_facility, &c->authserv_id, &c->tenant.accepted_domains_file,
-		&c->tenant.certificate_domain, &c->tenant.smarthost, &c->identity.client_cert,
+		&c->tenant.certificate_domain, &c->tenant.smarthost, &c->tenant.export_path, &c->identity.client_cert,
 		&c->identity.client_key, &c->identity.client_chain, &c->identity.ca_file,
 		&c->identity.ca_path, &c->identity.server_cert, &c->identity.server_name,
 		&c->rewrite_sender };
 	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
 		free(*strings[i]);
 	domain_set_free(c->tenant.accepted);
+	domain_set_free(c->tenant.accepted_here);
+	export_free(c->tenant.export);
 	free(c);
 }

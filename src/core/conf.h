@@ -24,8 +24,14 @@ enum action { ACTION_ANNOTATE, ACTION_REWRITE, ACTION_QUARANTINE, ACTION_DEFER, 
 /* "annotate", "rewrite", ... */
 const char *action_name(enum action a);
 
+struct tenant_export;
+
 struct conf_tenant {
-	struct domain_set *accepted;        /* accepted_domains + accepted_domains_file */
+	struct domain_set *accepted;        /* accepted_domains + accepted_domains_file + the export's */
+	struct domain_set *accepted_here;   /* accepted_domains + accepted_domains_file only (check compares) */
+	char *export_path;                  /* tenant.export, resolved; "" when unset */
+	struct tenant_export *export;       /* the export read at load time; NULL without one */
+	long export_max_age;                /* days after which check calls the export old */
 	char *accepted_domains_file;        /* as configured, resolved against the conf dir */
 	enum attribution_mode attribution;
 	char *certificate_domain;           /* "" when unset */

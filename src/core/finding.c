@@ -54,6 +54,12 @@ static const struct finding_info catalog[FINDING_COUNT] = {
 		"bind a certificate carrying identity.server_name to the MTA's receiving side" },
 	[FINDING_SERVER_CERT_EXPIRED] = { "server-cert-expired", POLICY_NONE, false, false, STAGE_NONE, false,
 		"renew the certificate the MTA's receiving side presents" },
+	[FINDING_CONNECTOR_MISSING] = { "connector-missing", ID, false, true, STAGE_ENVELOPE, false,
+		"no enabled OnPremises inbound connector of the tenant names the certificate; set its "
+		"TlsSenderCertificateName (Set-InboundConnector) or create one (New-InboundConnector)" },
+	[FINDING_CONNECTOR_DISABLED] = { "connector-disabled", ID, false, true, STAGE_ENVELOPE, false,
+		"the inbound connector that names the certificate is disabled or not of type OnPremises; "
+		"fix it with Set-InboundConnector" },
 	[FINDING_SENDER_NOT_ACCEPTED] = { "sender-not-accepted", POLICY_SENDER_NOT_ACCEPTED, false, false,
 		STAGE_ENVELOPE, true,
 		"send with an envelope sender in an accepted domain, add the domain to the tenant, or set rewrite.sender" },

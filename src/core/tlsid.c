@@ -27,6 +27,7 @@
 #include <openssl/x509v3.h>
 
 #include "domains.h"
+#include "export.h"
 #include "strbuf.h"
 #include "tlsid.h"
 
@@ -684,6 +685,53 @@ static void check_names(struct idctx *c)
 		   "matches none of the certificate's names: %s", safe_path(want, w, sizeof w), list);
 }
 
+/*
+ * With a tenant export: an enabled OnPremises connector must name the
+ * certificate (its TlsSenderCertificateName matches one of the names). A
+ * disabled or Partner connector that would match, or none at all, is a
+ * finding whose hint is the PowerShell that fixes it.
+ */
+static void check_connectors(struct idctx *c)
+{
+	const struct tenant_export *e = c->conf->tenant.export;
+	if (e == NULL)
+		return;
+	char names[NAMES_MAX][DOMAIN_MAX + 3], list[600], a[300], b[300];
+	size_t n = cert_names(sk_X509_value(c->certs, 0), names, NAMES_MAX);
+	const struct export_connector *off = NULL;
+	const char *off_name = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct export_connector *dis = NULL;
+		const struct export_connector *on = export_connector_for(e, names[i], &dis);
+		if (on != NULL) {
+			id_line(c, CHECK_PASS, "connector", "the inbound connector '%s' (TlsSenderCertificateName %s) "
+				"attributes the certificate name %s", on->name, safe_path(on->cert_name, a, sizeof a),
+				safe_path(names[i], b, sizeof b));
+			return;
+		}
+		if (off == NULL && dis != NULL) {
+			off = dis;
+			off_name = names[i];
+		}
+	}
+	if (off != NULL && !off->enabled)
+		id_finding(c, FINDING_CONNECTOR_DISABLED, "the inbound connector '%s' names the certificate (%s) but is "
+			   "disabled; enable it: Set-InboundConnector -Identity '%s' -Enabled $true", off->name,
+			   safe_path(off_name, a, sizeof a), off->name);
+	else if (off != NULL)
+		id_finding(c, FINDING_CONNECTOR_DISABLED, "the inbound connector '%s' names the certificate (%s) but is "
+			   "a Partner connector; relaying needs OnPremises: Set-InboundConnector -Identity '%s' "
+			   "-ConnectorType OnPremises", off->name, safe_path(off_name, a, sizeof a), off->name);
+	else {
+		names_text(names, n, list, sizeof list);
+		id_finding(c, FINDING_CONNECTOR_MISSING, "no enabled OnPremises inbound connector in the tenant export "
+			   "names the certificate (%s); set it: Set-InboundConnector -Identity <connector> "
+			   "-TlsSenderCertificateName %s, or create one: New-InboundConnector -Name relay -ConnectorType "
+			   "OnPremises -SenderDomains * -RequireTls $true -TlsSenderCertificateName %s", list,
+			   n > 0 ? safe_path(names[0], a, sizeof a) : "<name>", n > 0 ? a : "<name>");
+	}
+}
+
 /* Key size, signature hashes, extended key usage. */
 static void check_strength(struct idctx *c)
 {
@@ -797,8 +845,10 @@ void tlsid_check(const struct conf *conf, time_t now, const struct tlsid_reader 
 		check_key(&c);
 		check_validity(&c);
 		check_chain(&c);
-		if (c.mode == ATTRIBUTION_CERTIFICATE)
+		if (c.mode == ATTRIBUTION_CERTIFICATE) {
 			check_names(&c);
+			check_connectors(&c);
+		}
 		check_strength(&c);
 	}
 	check_server(&c);

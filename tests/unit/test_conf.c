@@ -171,6 +171,7 @@ static void test_bad_values(void **state)
 		{ "unterminated nested", TENANT_OK "policy {\n", "bad.conf:5: this '{' is never closed" },
 		{ "cert mode without name", "tenant {\n accepted_domains = {\"c.com\"}\n}\n", "tenant.certificate_domain is empty" },
 		{ "days range", TENANT_OK "identity {\n expiry_warning_days = -1\n}\n", ":6: expiry_warning_days: -1 is out of range" },
+		{ "export age", "tenant {\n accepted_domains = {\"c.com\"}\n attribution = \"ip\"\n export_max_age = 0\n}\n", ":4: export_max_age: 0 is out of range" },
 		{ "timeout too short", TENANT_OK "timeout = 5\n", ":5: timeout: 5 is out of range 10..7200" },
 		{ "timeout too long", TENANT_OK "timeout = 99999\n", "timeout: 99999 is out of range" },
 		{ "interval range", TENANT_OK "identity {\n recheck_interval = 999999\n}\n", "recheck_interval: 999999 is out of range" },
@@ -226,6 +227,40 @@ static void test_missing_file(void **state)
 	(void)state;
 	assert_false(conf_load("/nonexistent/eopguard.conf", &c, err, sizeof err));
 	assert_string_equal(err, "/nonexistent/eopguard.conf: cannot open configuration file: No such file or directory");
+}
+
+/* tenant.export: its accepted domains join eopguard.conf's, except those that may not send. */
+static void test_export_merged(void **state)
+{
+	char err[CONF_ERR_MAX];
+	struct conf *c = NULL;
+	(void)state;
+	write_file("tenant.json",
+		"{\"ExportedAt\":\"2026-11-30T10:00:00Z\",\"AcceptedDomains\":["
+		"{\"DomainName\":\"fabrikam.example\",\"DomainType\":\"Authoritative\",\"MatchSubDomains\":true},"
+		"{\"DomainName\":\"old.example\",\"SendingFromDomainDisabled\":true}],"
+		"\"InboundConnectors\":[]}");
+	char path[512];
+	snprintf(path, sizeof path, "%s", write_file("export.conf",
+		"tenant {\n accepted_domains = {\"contoso.com\"}\n attribution = \"ip\"\n export = \"tenant.json\"\n}\n"));
+	if (!conf_load(path, &c, err, sizeof err))
+		fail_msg("%s", err);
+	assert_non_null(c->tenant.export);
+	assert_true(domain_is_accepted(c->tenant.accepted, "contoso.com"));
+	assert_true(domain_is_accepted(c->tenant.accepted, "fabrikam.example"));
+	assert_true(domain_is_accepted(c->tenant.accepted, "eu.fabrikam.example"));   /* MatchSubDomains */
+	assert_false(domain_is_accepted(c->tenant.accepted, "old.example"));          /* may not send */
+	assert_false(domain_is_accepted(c->tenant.accepted_here, "fabrikam.example"));
+	assert_int_equal(c->tenant.export_max_age, 30);
+	conf_free(c);
+	/* a broken export fails the load (and so a reload keeps the running configuration) */
+	write_file("tenant.json", "{\n \"AcceptedDomains\": [\n");
+	assert_false(conf_load(path, &c, err, sizeof err));
+	if (strstr(err, "export.conf: tenant.export: ") == NULL || strstr(err, "tenant.json:3:1: malformed JSON") == NULL)
+		fail_msg("got \"%s\"", err);
+	assert_false(conf_load(write_file("missing.conf", "tenant {\n accepted_domains = {\"c.com\"}\n attribution = \"ip\"\n export = \"nope.json\"\n}\n"), &c, err, sizeof err));
+	if (strstr(err, "nope.json: cannot open the tenant export") == NULL)
+		fail_msg("got \"%s\"", err);
 }
 
 /* What is not a regular file is refused by name, and never reaches libconfuse's scanner (it exits on EISDIR). */
@@ -296,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_domains_file_errors),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_not_a_regular_file),
+		cmocka_unit_test(test_export_merged),
 		cmocka_unit_test(test_braces_in_strings_and_comments),
 		cmocka_unit_test(test_parse_mode),
 	};

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "route.h"
+#include "export.h"
 #include "tlsid.h"
 
 static char dir[] = "/tmp/eopguard-certs.XXXXXX";
@@ -311,6 +312,51 @@ static void test_internal_error_is_not_a_finding(void **state)
 	free_conf(&f);
 }
 
+/* With a tenant export: the connector that names the certificate must be enabled and OnPremises. */
+static void test_connectors_from_export(void **state)
+{
+	static const struct { const char *connectors, *want, *hint; } cases[] = {
+		{ "{\"Name\":\"Relay\",\"Enabled\":true,\"ConnectorType\":\"OnPremises\",\"TlsSenderCertificateName\":\"mail.contoso.test\"}", "", NULL },
+		{ "{\"Name\":\"Relay\",\"Enabled\":true,\"ConnectorType\":\"OnPremises\",\"TlsSenderCertificateName\":\"*.contoso.test\"}", "", NULL },
+		{ "{\"Name\":\"Relay\",\"Enabled\":false,\"ConnectorType\":\"OnPremises\",\"TlsSenderCertificateName\":\"mail.contoso.test\"}",
+		  "connector-disabled", "Set-InboundConnector -Identity 'Relay' -Enabled $true" },
+		{ "{\"Name\":\"P\",\"Enabled\":true,\"ConnectorType\":\"Partner\",\"TlsSenderCertificateName\":\"mail.contoso.test\"}",
+		  "connector-disabled", "-ConnectorType OnPremises" },
+		{ "{\"Name\":\"Relay\",\"Enabled\":true,\"ConnectorType\":\"OnPremises\",\"TlsSenderCertificateName\":\"relay.other.example\"}",
+		  "connector-missing", "-TlsSenderCertificateName mail.contoso.test" },
+		{ "{\"Name\":\"Relay\",\"Enabled\":true,\"ConnectorType\":\"OnPremises\",\"TlsSenderCertificateName\":null}",
+		  "connector-missing", "New-InboundConnector" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char json[1024], err[EXPORT_ERR_MAX];
+		snprintf(json, sizeof json, "{\"AcceptedDomains\":[{\"DomainName\":\"contoso.test\"}],\"InboundConnectors\":[%s]}",
+			 cases[i].connectors);
+		struct tenant_export *e = NULL;
+		if (!export_parse(json, strlen(json), "t.json", &e, err, sizeof err))
+			fail_msg("%s", err);
+		struct fixture f;
+		struct finding_list list;
+		char names[256];
+		make_conf(&f, ATTRIBUTION_CERTIFICATE, "good.pem", "good.key", "mail.contoso.test");
+		f.c.tenant.export = e;
+		finding_list_clear(&list);
+		tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, NULL, NULL);
+		names_of(&list, names, sizeof names);
+		if (strcmp(names, cases[i].want) != 0)
+			fail_msg("case %zu: findings \"%s\", want \"%s\"", i, names, cases[i].want);
+		if (cases[i].hint != NULL && strstr(list.items[0].hint, cases[i].hint) == NULL)
+			fail_msg("case %zu: hint \"%s\" lacks \"%s\"", i, list.items[0].hint, cases[i].hint);
+		/* with ip attribution the connector's certificate name does not matter */
+		f.c.tenant.attribution = ATTRIBUTION_IP;
+		finding_list_clear(&list);
+		tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, NULL, NULL);
+		assert_null(finding_list_get(&list, FINDING_CONNECTOR_MISSING));
+		export_free(e);
+		free_conf(&f);
+	}
+}
+
 /* A FIFO at the certificate path is refused at once (it used to block the reader forever). */
 static void test_fifo_is_refused(void **state)
 {
@@ -436,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable_is_not_a_failure),
 		cmocka_unit_test(test_internal_error_is_not_a_finding),
 		cmocka_unit_test(test_fifo_is_refused),
+		cmocka_unit_test(test_connectors_from_export),
 		cmocka_unit_test(test_public_parts),
 		cmocka_unit_test(test_route),
 	};
