@@ -41,7 +41,8 @@ static const struct finding_info catalog[FINDING_COUNT] = {
 	[FINDING_WEAK_SIGNATURE] = { "weak-signature", POLICY_NONE, true, true, STAGE_NONE, false,
 		"reissue the certificate with a SHA-256 (or stronger) signature" },
 	[FINDING_EKU_NO_CLIENTAUTH] = { "eku-no-clientauth", POLICY_NONE, true, true, STAGE_NONE, false,
-		"the certificate lacks the clientAuth extended key usage; ask the CA for a profile that keeps it" },
+		"the certificate lacks the clientAuth extended key usage, as public CAs issue them since 2026; "
+		"no source says EOP requires it, so this is only a warning" },
 	[FINDING_KEY_PERMISSIONS] = { "key-permissions", POLICY_NONE, true, false, STAGE_NONE, false,
 		"make the private key readable by its owner (and group) only: chmod 0600" },
 	[FINDING_SMARTHOST_LEGACY] = { "smarthost-legacy", ID, false, false, STAGE_CONNECT, false,
@@ -49,7 +50,7 @@ static const struct finding_info catalog[FINDING_COUNT] = {
 	[FINDING_SMARTHOST_IP] = { "smarthost-ip", ID, false, false, STAGE_CONNECT, false,
 		"use the tenant's MX endpoint host name in relayhost, never an IP address" },
 	[FINDING_SMARTHOST_SUBMISSION] = { "smarthost-submission", ID, false, false, STAGE_CONNECT, false,
-		"relay to the tenant's MX endpoint (<domain>.mail.protection.outlook.com), not smtp.office365.com" },
+		"relay to the tenant's MX endpoint (*.mail.protection.outlook.com or *.mx.microsoft), not smtp.office365.com" },
 	[FINDING_SERVER_NAME_MISMATCH] = { "server-name-mismatch", POLICY_NONE, false, false, STAGE_NONE, false,
 		"bind a certificate carrying identity.server_name to the MTA's receiving side" },
 	[FINDING_SERVER_CERT_EXPIRED] = { "server-cert-expired", POLICY_NONE, false, false, STAGE_NONE, false,
@@ -60,6 +61,9 @@ static const struct finding_info catalog[FINDING_COUNT] = {
 	[FINDING_CONNECTOR_DISABLED] = { "connector-disabled", ID, false, true, STAGE_ENVELOPE, false,
 		"the inbound connector that names the certificate is disabled or not of type OnPremises; "
 		"fix it with Set-InboundConnector" },
+	[FINDING_DIRECT_SEND_REJECTED] = { "direct-send-rejected", ID, false, true, STAGE_ENVELOPE, false,
+		"the tenant rejects Direct Send and no inbound connector matches the relay: mail from the tenant's "
+		"domains to its own mailboxes is refused (5.7.68); fix the connector" },
 	[FINDING_SENDER_NOT_ACCEPTED] = { "sender-not-accepted", POLICY_SENDER_NOT_ACCEPTED, false, false,
 		STAGE_ENVELOPE, true,
 		"send with an envelope sender in an accepted domain, add the domain to the tenant, or set rewrite.sender" },

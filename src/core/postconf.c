@@ -18,7 +18,7 @@
 const char *const postconf_parameters[] = {
 	"smtp_tls_cert_file", "smtp_tls_key_file", "smtp_tls_chain_files", "relayhost",
 	"smtp_tls_security_level", "smtpd_milters", "non_smtpd_milters", "milter_default_action",
-	"queue_directory", NULL,
+	"queue_directory", "inet_protocols", "smtp_address_preference", NULL,
 };
 
 #define VALUE_MAX 1024
@@ -195,6 +195,31 @@ static void compare_milters(const struct conf *c, const char *out, size_t n, str
 			  "that mail waits with the client while eopguard is down", action[0] ? action : "(empty)");
 }
 
+/*
+ * With IP attribution the route to EOP must be IPv4: an inbound connector's
+ * SenderIPAddresses take IPv4 only, so mail that leaves over IPv6 matches
+ * no connector.
+ */
+static void compare_ip_family(const struct conf *c, const char *out, size_t n, struct check_report *r)
+{
+	if (c->tenant.attribution != ATTRIBUTION_IP)
+		return;
+	char protocols[VALUE_MAX], preference[VALUE_MAX];
+	value_of(out, n, "inet_protocols", protocols, sizeof protocols);
+	value_of(out, n, "smtp_address_preference", preference, sizeof preference);
+	bool has_v4 = list_has_item(protocols, "all") || list_has_item(protocols, "ipv4");
+	bool has_v6 = list_has_item(protocols, "all") || list_has_item(protocols, "ipv6");
+	if (!has_v6 || (has_v4 && strcmp(preference, "ipv4") == 0))
+		check_add(r, CHECK_PASS, "postfix-ip-family", "inet_protocols = %s, smtp_address_preference = %s: mail "
+			  "to EOP leaves over IPv4, which an IP connector can match", protocols[0] ? protocols : "(empty)",
+			  preference[0] ? preference : "(empty)");
+	else
+		check_add(r, CHECK_FAIL, "ipv6-route", "inet_protocols = %s and smtp_address_preference = %s: Postfix may "
+			  "reach EOP over IPv6, which no inbound connector can match (SenderIPAddresses are IPv4 only); "
+			  "set smtp_address_preference = ipv4 (or inet_protocols = ipv4)", protocols[0] ? protocols : "(empty)",
+			  preference[0] ? preference : "(empty)");
+}
+
 /* Every comparison. */
 void postconf_compare(const struct conf *c, const char *output, size_t n, struct check_report *r)
 {
@@ -204,4 +229,5 @@ void postconf_compare(const struct conf *c, const char *output, size_t n, struct
 		compare_relayhost(c, output, n, r);
 	compare_tls_level(c, output, n, r);
 	compare_milters(c, output, n, r);
+	compare_ip_family(c, output, n, r);
 }

@@ -45,6 +45,23 @@ static bool is_ip_literal(const char *host)
 	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
 }
 
+/*
+ * True for a tenant MX endpoint: <name>.mail.protection.outlook.com, or
+ * <name>.mx.microsoft (the names Microsoft gives domains added from July
+ * 2026, MC1048624); both stay valid.
+ */
+bool route_is_tenant_mx(const char *host)
+{
+	static const char *const suffixes[] = { ".mail.protection.outlook.com", ".mx.microsoft" };
+	size_t hl = strlen(host);
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		size_t sl = strlen(suffixes[i]);
+		if (hl > sl && strcasecmp(host + hl - sl, suffixes[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Check tenant.smarthost. */
 void route_check(const struct conf *conf, struct finding_list *out, struct check_report *report)
 {
@@ -64,25 +81,26 @@ void route_check(const struct conf *conf, struct finding_list *out, struct check
 	if (is_ip_literal(host)) {
 		id = FINDING_SMARTHOST_IP;
 		snprintf(hint, sizeof hint, "tenant.smarthost %s is an IP address; relay to the tenant's MX host name "
-			 "(<domain-with-dashes>.mail.protection.outlook.com)", shown);
+			 "(*.mail.protection.outlook.com or *.mx.microsoft)", shown);
 	}
 	for (size_t i = 0; i < sizeof legacy / sizeof legacy[0]; i++) {
 		if (strcasecmp(host, legacy[i]) == 0) {
 			id = FINDING_SMARTHOST_LEGACY;
 			snprintf(hint, sizeof hint, "tenant.smarthost %s is a legacy EOP name; relay to the tenant's MX "
-				 "host (<domain-with-dashes>.mail.protection.outlook.com)", shown);
+				 "host (*.mail.protection.outlook.com or *.mx.microsoft)", shown);
 		}
 	}
 	if (strcasecmp(host, "smtp.office365.com") == 0) {
 		id = FINDING_SMARTHOST_SUBMISSION;
 		snprintf(hint, sizeof hint, "tenant.smarthost %s is the SMTP AUTH submission endpoint; connector relay "
-			 "goes to the tenant's MX host (<domain-with-dashes>.mail.protection.outlook.com)", shown);
+			 "goes to the tenant's MX host (*.mail.protection.outlook.com or *.mx.microsoft)", shown);
 	}
 	if (id != FINDING_COUNT) {
 		finding_list_add(out, id, mode, hint);
 		if (report != NULL)
 			check_add(report, CHECK_FAIL, finding_info(id)->name, "%s", hint);
 	} else if (report != NULL) {
-		check_add(report, CHECK_PASS, "smarthost", "%s is a host name, not a legacy or submission endpoint", shown);
+		check_add(report, CHECK_PASS, "smarthost", "%s is %s", shown, route_is_tenant_mx(host)
+			  ? "a tenant MX endpoint" : "a host name, not a legacy or submission endpoint");
 	}
 }

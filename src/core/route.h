@@ -15,6 +15,9 @@
 /* Strip "[...]" and ":port" from a relayhost-style value into host. */
 void route_host(const char *smarthost, char *host, size_t hostlen);
 
+/* True for a tenant MX endpoint host (*.mail.protection.outlook.com or *.mx.microsoft). */
+bool route_is_tenant_mx(const char *host);
+
 /* Check tenant.smarthost; findings to out, lines to report (may be NULL). */
 void route_check(const struct conf *conf, struct finding_list *out, struct check_report *report);
 

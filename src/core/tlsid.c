@@ -730,6 +730,11 @@ static void check_connectors(struct idctx *c)
 			   "OnPremises -SenderDomains * -RequireTls $true -TlsSenderCertificateName %s", list,
 			   n > 0 ? safe_path(names[0], a, sizeof a) : "<name>", n > 0 ? a : "<name>");
 	}
+	if (e->reject_direct_send == 1)
+		id_finding(c, FINDING_DIRECT_SEND_REJECTED, "RejectDirectSend is on and no enabled inbound connector "
+			   "matches the relay: its mail from the tenant's domains to the tenant's own mailboxes is refused "
+			   "with 5.7.68 (relayed mail with 5.7.64); fix the connector, or Set-OrganizationConfig "
+			   "-RejectDirectSend $false if anonymous sending is meant");
 }
 
 /* Key size, signature hashes, extended key usage. */
@@ -756,8 +761,9 @@ static void check_strength(struct idctx *c)
 	}
 	if ((X509_get_extension_flags(leaf) & EXFLAG_XKUSAGE) != 0 &&
 	    (X509_get_extended_key_usage(leaf) & XKU_SSL_CLIENT) == 0)
-		id_finding(c, FINDING_EKU_NO_CLIENTAUTH, "the relay certificate allows serverAuth but not clientAuth; "
-			   "ask the CA for a profile with clientAuth (whether EOP requires it is not confirmed)");
+		id_finding(c, FINDING_EKU_NO_CLIENTAUTH, "the relay certificate allows serverAuth but not clientAuth, "
+			   "as public CAs issue them since 2026 (Let's Encrypt from February); no source says EOP "
+			   "requires clientAuth, so this stays a warning: watch for 5.7.64 after the next renewal");
 }
 
 /* tenant.certificate_domain must be an accepted domain (or its parent, for a host name). */

@@ -11,7 +11,7 @@ t_setup
 C="$T_DIR/certs"
 sh "$top_srcdir/tests/certs/mkcerts.sh" "$C" >/dev/null || die "mkcerts.sh"
 chmod 755 "$C"
-# export CERTNAME ENABLED: a tenant export with one OnPremises connector.
+# export_with CERTNAME ENABLED [REJECT_DIRECT_SEND]: a tenant export with one OnPremises connector.
 export_with() {
 	cat > "$T_DIR/tenant.json.new" <<EOT
 {"ExportedAt": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
@@ -21,7 +21,7 @@ export_with() {
  "InboundConnectors": [
    {"Name": "Relay", "Enabled": $2, "ConnectorType": "OnPremises", "TlsSenderCertificateName": "$1",
     "SenderIPAddresses": [], "SenderDomains": ["smtp:*;1"]}],
- "OrganizationConfig": {"RejectDirectSend": false},
+ "OrganizationConfig": {"RejectDirectSend": ${3:-false}},
  "TransportConfig": {"SmtpClientAuthenticationDisabled": true}}
 EOT
 	mv "$T_DIR/tenant.json.new" "$T_DIR/tenant.json"
@@ -61,13 +61,14 @@ t_grep "check: a domain only eopguard.conf lists" "WARN export-domains eopguard.
 t_grep "check: a domain that may not send" "WARN export-sending-disabled retired.test is accepted but may not send" "$T_DIR/check1"
 
 # The connector is changed in the tenant and exported again; a reload picks it up.
-export_with relay.other.example true
+export_with relay.other.example true true
 kill -USR1 "$EG_PID"
 wait_for 10 reloaded 1 || t_fail "reload not logged"
 wait_for 10 sh -c "grep 'identity: state=' '$T_DIR/eopguard.log' | tail -1 | grep -q connector-missing" ||
 	t_fail "after the export update: $(last_identity)"
-t_grep "export update: connector-missing with the fix" "findings=connector-missing hint=\"no enabled OnPremises inbound connector in the tenant export names the certificate (mail.contoso.test); set it: Set-InboundConnector" "$T_DIR/eopguard.log"
+t_grep "export update: connector-missing with the fix" "findings=connector-missing,direct-send-rejected hint=\"no enabled OnPremises inbound connector in the tenant export names the certificate (mail.contoso.test); set it: Set-InboundConnector" "$T_DIR/eopguard.log"
 send_mail "$RELAY_PORT" "$T_DIR/s2" --from app@contoso.test --to u@example.net --header "From: app@contoso.test" --header "Subject: s2"
+t_grep "RejectDirectSend on: direct-send-rejected as well" "findings=connector-missing,direct-send-rejected" "$T_DIR/eopguard.log"
 t_grep "export update: mail deferred with 451 4.7.64 connector-missing" '<** 451 4.7.64 eopguard: connector-missing: EOP would answer "550 5.7.64 TenantAttribution; Relay Access Denied"' "$T_DIR/s2"
 
 # The connector is disabled.
@@ -96,4 +97,13 @@ send_mail "$RELAY_PORT" "$T_DIR/s3" --from app@retired.test --to u@example.net -
 t_grep "SendingFromDomainDisabled: the sender is not accepted" "<** 451 4.7.64 eopguard: sender-not-accepted" "$T_DIR/s3"
 send_mail "$RELAY_PORT" "$T_DIR/s4" --from app@eu.contoso.test --to u@example.net --header "From: app@contoso.test" --header "Subject: s4"
 t_grep "MatchSubDomains: a subdomain of an exported domain is accepted" "<-  250 2.0.0 Ok: queued" "$T_DIR/s4"
+
+# ip attribution and a route to EOP that may be IPv6: check --postfix says so.
+cp -r "$T_DIR/relay/etc" "$T_DIR/etc6"
+postconf -c "$T_DIR/etc6" -e "inet_protocols = all" "smtp_address_preference = any" >/dev/null 2>&1
+"$top_builddir/eopguardctl" check -c "$T_DIR/eopguard.conf" --postfix-config "$T_DIR/etc6" > "$T_DIR/check6" 2>&1
+t_grep "check --postfix: an IPv6 route with ip attribution fails" "FAIL ipv6-route inet_protocols = all and smtp_address_preference = any" "$T_DIR/check6"
+postconf -c "$T_DIR/etc6" -e "smtp_address_preference = ipv4" >/dev/null 2>&1
+"$top_builddir/eopguardctl" check -c "$T_DIR/eopguard.conf" --postfix-config "$T_DIR/etc6" > "$T_DIR/check4" 2>&1
+t_grep "check --postfix: smtp_address_preference = ipv4 fixes it" "PASS postfix-ip-family" "$T_DIR/check4"
 t_done

@@ -137,6 +137,29 @@ static void test_list_items_exact(void **state)
 	assert_int_equal(status_of(&r3, "postfix-milter"), CHECK_FAIL);
 }
 
+/* IP attribution over IPv6 matches no connector: a failure unless the route is IPv4. */
+static void test_ip_family(void **state)
+{
+	static const char dual[] = "inet_protocols = all\nsmtp_address_preference = any\n";
+	static const char pref4[] = "inet_protocols = all\nsmtp_address_preference = ipv4\n";
+	static const char only4[] = "inet_protocols = ipv4\nsmtp_address_preference = any\n";
+	static const char only6[] = "inet_protocols = ipv6\nsmtp_address_preference = ipv4\n";
+	struct conf c = make_conf(ATTRIBUTION_IP);
+	(void)state;
+	struct check_report r1 = { 0 }, r2 = { 0 }, r3 = { 0 }, r4 = { 0 }, r5 = { 0 };
+	postconf_compare(&c, dual, sizeof dual - 1, &r1);
+	assert_int_equal(status_of(&r1, "ipv6-route"), CHECK_FAIL);
+	postconf_compare(&c, pref4, sizeof pref4 - 1, &r2);
+	assert_int_equal(status_of(&r2, "postfix-ip-family"), CHECK_PASS);
+	postconf_compare(&c, only4, sizeof only4 - 1, &r3);
+	assert_int_equal(status_of(&r3, "postfix-ip-family"), CHECK_PASS);
+	postconf_compare(&c, only6, sizeof only6 - 1, &r4);
+	assert_int_equal(status_of(&r4, "ipv6-route"), CHECK_FAIL);
+	struct conf cert = make_conf(ATTRIBUTION_CERTIFICATE);
+	postconf_compare(&cert, dual, sizeof dual - 1, &r5);
+	assert_int_equal(status_of(&r5, "ipv6-route"), -1);   /* a certificate does not care */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_everything_off),
 		cmocka_unit_test(test_chain_files_and_sockets),
 		cmocka_unit_test(test_list_items_exact),
+		cmocka_unit_test(test_ip_family),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -327,6 +327,8 @@ static void test_connectors_from_export(void **state)
 		{ "{\"Name\":\"Relay\",\"Enabled\":true,\"ConnectorType\":\"OnPremises\",\"TlsSenderCertificateName\":null}",
 		  "connector-missing", "New-InboundConnector" },
 	};
+	static const char direct_send[] = "{\"AcceptedDomains\":[{\"DomainName\":\"contoso.test\"}],\"InboundConnectors\":[],"
+		"\"OrganizationConfig\":{\"RejectDirectSend\":true}}";
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char json[1024], err[EXPORT_ERR_MAX];
@@ -355,6 +357,22 @@ static void test_connectors_from_export(void **state)
 		export_free(e);
 		free_conf(&f);
 	}
+	/* RejectDirectSend on and no connector: direct-send-rejected as well, after connector-missing */
+	struct tenant_export *e = NULL;
+	char err[EXPORT_ERR_MAX], names[256];
+	if (!export_parse(direct_send, strlen(direct_send), "t.json", &e, err, sizeof err))
+		fail_msg("%s", err);
+	struct fixture f;
+	struct finding_list list;
+	make_conf(&f, ATTRIBUTION_CERTIFICATE, "good.pem", "good.key", "mail.contoso.test");
+	f.c.tenant.export = e;
+	finding_list_clear(&list);
+	tlsid_check(&f.c, time(NULL), &tlsid_direct_reader, &list, NULL, NULL);
+	names_of(&list, names, sizeof names);
+	assert_string_equal(names, "connector-missing,direct-send-rejected");
+	assert_non_null(strstr(list.items[1].hint, "Set-OrganizationConfig -RejectDirectSend $false"));
+	export_free(e);
+	free_conf(&f);
 }
 
 /* A FIFO at the certificate path is refused at once (it used to block the reader forever). */
