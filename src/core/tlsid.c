@@ -671,7 +671,7 @@ static void check_names(struct idctx *c)
 	const char *want = c->conf->tenant.certificate_domain;
 	if (want[0] == '\0')
 		return;
-	char names[NAMES_MAX][DOMAIN_MAX + 3], list[600], w[300];
+	char names[NAMES_MAX][DOMAIN_MAX + 3], list[600], w[300], first[300];
 	size_t n = cert_names(sk_X509_value(c->certs, 0), names, NAMES_MAX);
 	for (size_t i = 0; i < n; i++) {
 		if (connector_accepts(want, names[i])) {
@@ -682,7 +682,9 @@ static void check_names(struct idctx *c)
 	}
 	names_text(names, n, list, sizeof list);
 	id_finding(c, FINDING_NAME_MISMATCH, "tenant.certificate_domain %s (the connector's TlsSenderCertificateName) "
-		   "matches none of the certificate's names: %s", safe_path(want, w, sizeof w), list);
+		   "matches none of the certificate's names: %s; install the certificate for it, or point the "
+		   "connector at this one: Set-InboundConnector -Identity <connector> -TlsSenderCertificateName %s",
+		   safe_path(want, w, sizeof w), list, n > 0 ? safe_path(names[0], first, sizeof first) : "<name>");
 }
 
 /*
@@ -781,9 +783,11 @@ static void check_certificate_domain(struct idctx *c)
 			safe_path(name, b, sizeof b));
 		return;
 	}
+	const char *add = parent != NULL ? parent : base;
 	id_finding(c, FINDING_CERT_DOMAIN_NOT_ACCEPTED, "neither %s nor its parent %s is an accepted domain; add "
-		   "%s to the tenant's accepted domains and to tenant.accepted_domains", safe_path(base, b, sizeof b),
-		   parent != NULL ? parent : "(none)", parent != NULL ? parent : base);
+		   "%s to the tenant (New-AcceptedDomain -Name %s -DomainName %s -DomainType Authoritative) and to "
+		   "tenant.accepted_domains", safe_path(base, b, sizeof b), parent != NULL ? parent : "(none)", add, add,
+		   add);
 }
 
 /* The hybrid receive side: server_cert against server_name. */
