@@ -150,11 +150,11 @@ void check_identity(const struct conf *conf, time_t now, const struct tlsid_read
 
 /* The whole report: configuration, smart host, identity. */
 void check_all(const struct conf *conf, time_t now, const struct tlsid_reader *reader, struct check_report *r,
-	       struct finding_list *findings)
+	       struct finding_list *findings, struct tlsid_result *result)
 {
 	struct finding_list local;
 	check_config(conf, r);
 	check_export(conf, now, reader, r);
-	check_identity(conf, now, reader, findings != NULL ? findings : &local, r, NULL);
+	check_identity(conf, now, reader, findings != NULL ? findings : &local, r, result);
 }
 

@@ -35,6 +35,6 @@ void check_identity(const struct conf *conf, time_t now, const struct tlsid_read
  * findings when it is not NULL.
  */
 void check_all(const struct conf *conf, time_t now, const struct tlsid_reader *reader, struct check_report *r,
-	       struct finding_list *findings);
+	       struct finding_list *findings, struct tlsid_result *result);
 
 #endif

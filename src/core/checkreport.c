@@ -72,3 +72,43 @@ void check_format_json(const struct check_report *r, struct strbuf *out)
 	strbuf_printf(out, "],\"summary\":{\"pass\":%zu,\"warn\":%zu,\"fail\":%zu}}\n",
 		      check_count(r, CHECK_PASS), check_count(r, CHECK_WARN), check_count(r, CHECK_FAIL));
 }
+
+/*
+ * One line in the monitoring-plugins format: "EOPGUARD STATE - summary |
+ * perfdata", STATE from the worst line (a configuration that could not be
+ * used is UNKNOWN). The summary names the failing (else warning) checks,
+ * the first with its detail. Returns the plugin exit status.
+ */
+int check_format_nagios(const struct check_report *r, time_t not_after, time_t now, struct strbuf *out)
+{
+	static const char *const states[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+	int st = r->config_unusable ? 3 : check_count(r, CHECK_FAIL) > 0 ? 2 : check_count(r, CHECK_WARN) > 0 ? 1 : 0;
+	enum check_status worst = st == 1 ? CHECK_WARN : CHECK_FAIL;
+	strbuf_printf(out, "EOPGUARD %s - ", states[st]);
+	if (st == 0) {
+		strbuf_printf(out, "%zu checks passed, no failure predicted", r->count);
+	} else {
+		size_t shown = 0;
+		for (size_t i = 0; i < r->count; i++) {
+			const struct check_line *l = &r->lines[i];
+			if (l->status != worst)
+				continue;
+			if (shown++ == 0) {
+				strbuf_printf(out, "%s: ", l->name);
+				strbuf_puts_text(out, l->detail);
+			} else {
+				strbuf_printf(out, "%s%s", shown == 2 ? "; also " : ", ", l->name);
+			}
+		}
+	}
+	/* perfdata: '|' starts it in the plugin format, so none may stand in the text */
+	for (size_t i = 0; i < out->len; i++) {
+		if (out->data[i] == '|')
+			out->data[i] = '/';
+	}
+	strbuf_printf(out, " | failed=%zu warnings=%zu", check_count(r, CHECK_FAIL), check_count(r, CHECK_WARN));
+	if (not_after != 0)
+		strbuf_printf(out, " days_left=%lld", (long long)(not_after - now) / 86400);
+	strbuf_putc(out, '\n');
+	return st;
+}

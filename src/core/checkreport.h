@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "strbuf.h"
 
@@ -42,5 +43,11 @@ size_t check_count(const struct check_report *r, enum check_status st);
 void check_format_text(const struct check_report *r, struct strbuf *out);
 /* JSON form: {"checks":[{"status":..,"name":..,"detail":..}],"summary":{...}}. */
 void check_format_json(const struct check_report *r, struct strbuf *out);
+/*
+ * Nagios/Icinga form: one line "EOPGUARD CRITICAL - name: detail | failed=1
+ * warnings=0 days_left=12" (days_left when not_after is known, else left
+ * out). Returns 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+ */
+int check_format_nagios(const struct check_report *r, time_t not_after, time_t now, struct strbuf *out);
 
 #endif

@@ -472,6 +472,9 @@ static bool load_certificates(struct idctx *c)
 	char subject[256], until[16];
 	name_text(X509_get_subject_name(leaf), subject, sizeof subject);
 	date_text(X509_get0_notAfter(leaf), until, sizeof until);
+	struct tm expiry;
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(leaf), &expiry) == 1)
+		c->result->leaf_not_after = timegm(&expiry);
 	id_line(c, CHECK_PASS, "certificate", "%s: %s, %d certificate%s sent, valid until %s",
 		safe_path(id->client_cert, p, sizeof p), subject, sk_X509_num(c->certs),
 		sk_X509_num(c->certs) == 1 ? "" : "s", until);

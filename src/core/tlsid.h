@@ -75,6 +75,7 @@ struct tlsid_result {
 	 */
 	int internal_errno;
 	bool unverified;             /* a file could not be read (access, internal error): at most "warn" */
+	time_t leaf_not_after;       /* when the relay certificate expires; 0 when not known */
 	char unverified_reason[CHECK_DETAIL_MAX + 1];   /* the first such reason, escaped */
 };
 

@@ -29,7 +29,8 @@
 #endif
 
 static const char check_usage[] =
-	"usage: eopguardctl check [-c FILE] [--json] [--postfix] [--postfix-config DIR]\n"
+	"usage: eopguardctl check [-c FILE] [--json | --nagios] [--postfix] [--postfix-config DIR]\n"
+	"  --nagios               one line for Nagios/Icinga, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
 	"  --postfix              also compare with the running Postfix's settings (postconf)\n"
 	"  --postfix-config DIR   ... of the Postfix instance whose main.cf is in DIR\n";
 
@@ -118,11 +119,12 @@ int cmd_check(int argc, char **argv)
 		{ "postfix", no_argument, NULL, 'P' },
 		{ "postfix-config", required_argument, NULL, 'D' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "nagios", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = SYSCONFDIR "/eopguard/eopguard.conf";
-	bool json = false, postfix = false;
+	bool json = false, postfix = false, nagios = false;
 	const char *postfix_dir = NULL;
 	int ch;
 	optind = 1;
@@ -130,6 +132,7 @@ int cmd_check(int argc, char **argv)
 		switch (ch) {
 		case 'c': path = optarg; break;
 		case 'j': json = true; break;
+		case 'N': nagios = true; break;
 		case 'P': postfix = true; break;
 		case 'D': postfix = true; postfix_dir = optarg; break;
 		case 'h':
@@ -144,12 +147,18 @@ int cmd_check(int argc, char **argv)
 		fprintf(stderr, "eopguardctl check: unexpected argument '%s'\n", argv[optind]);
 		return EX_USAGE;
 	}
+	if (json && nagios) {
+		fprintf(stderr, "eopguardctl check: --json and --nagios are two different outputs; choose one\n");
+		return EX_USAGE;
+	}
 	char err[CONF_ERR_MAX];
 	struct conf *conf = NULL;
 	struct check_report report = { 0 };
 	struct strbuf out;
 	strbuf_init(&out, 1 << 20);
 	int rc;
+	struct tlsid_result identity;
+	memset(&identity, 0, sizeof identity);
 	if (!conf_load(path, &conf, err, sizeof err)) {
 		check_add(&report, CHECK_FAIL, "config", "%s", err);
 		report.config_unusable = true;
@@ -158,12 +167,15 @@ int cmd_check(int argc, char **argv)
 		report.config_unusable = true;
 		rc = EX_CONFIG;
 	} else {
-		check_all(conf, time(NULL), &tlsid_direct_reader, &report, NULL);
+		check_all(conf, time(NULL), &tlsid_direct_reader, &report, NULL, &identity);
 		if (postfix)
 			check_postfix(conf, postfix_dir, &report);
 		rc = check_count(&report, CHECK_FAIL) > 0 ? 1 : 0;
 	}
-	if (json)
+	if (nagios) {
+		/* the monitoring-plugins contract: one line, exit 0/1/2/3 */
+		rc = check_format_nagios(&report, identity.leaf_not_after, time(NULL), &out);
+	} else if (json)
 		check_format_json(&report, &out);
 	else
 		check_format_text(&report, &out);

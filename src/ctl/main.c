@@ -15,7 +15,7 @@
 static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: eopguardctl COMMAND [OPTIONS]\n"
-		    "  check   [-c FILE] [--json] [--postfix] [--postfix-config DIR]\n"
+		    "  check   [-c FILE] [--json | --nagios] [--postfix] [--postfix-config DIR]\n"
 		    "          check the configuration and the relay's identity (and Postfix's settings)\n"
 		    "  explain [--json] CODE-OR-TEXT\n"
 		    "          explain an Exchange Online response (- reads stdin)\n"

@@ -92,7 +92,7 @@ static int run_self_test(const struct conf *conf)
 	struct check_report report = { 0 };
 	struct strbuf out;
 	strbuf_init(&out, 1 << 20);
-	check_all(conf, time(NULL), &tlsid_direct_reader, &report, NULL);
+	check_all(conf, time(NULL), &tlsid_direct_reader, &report, NULL, NULL);
 	check_format_text(&report, &out);
 	fputs(out.data, stdout);
 	strbuf_free(&out);

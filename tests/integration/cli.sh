@@ -41,6 +41,15 @@ t_grep "sample: -t prints the summary" "EOP would refuse mail from this relay" "
 run sample-ctl-check 1 "$CTL" check -c "$T_DIR/sample.conf"
 t_check "eopguard -t and eopguardctl check print the same report" cmp -s "$T_DIR/sample-conf-t" "$T_DIR/sample-ctl-check"
 run ctl-check-json 1 "$CTL" check --json -c "$T_DIR/sample.conf"
+# --nagios: one line in the monitoring-plugins format, exit 0/1/2/3
+nagios_line() { head -1 "$1" | grep -Eq '^EOPGUARD (OK|WARNING|CRITICAL|UNKNOWN) - [^|]+ \| failed=[0-9]+ warnings=[0-9]+( days_left=-?[0-9]+)?$' && [ "$(wc -l < "$1")" -eq 1 ]; }
+run nagios-critical 2 "$CTL" check --nagios -c "$T_DIR/sample.conf"
+t_check "--nagios CRITICAL: one plugin-format line" nagios_line "$T_DIR/nagios-critical"
+t_grep "--nagios CRITICAL names the failing check with its detail" "EOPGUARD CRITICAL - cert-missing: identity.client_cert /etc/postfix/relay-chain.pem does not exist" "$T_DIR/nagios-critical"
+run nagios-unknown 3 "$CTL" check --nagios -c "$T_DIR/nope.conf"
+t_check "--nagios UNKNOWN: one plugin-format line" nagios_line "$T_DIR/nagios-unknown"
+t_grep "--nagios UNKNOWN for a configuration that cannot be used" "EOPGUARD UNKNOWN - config: $T_DIR/nope.conf: cannot open" "$T_DIR/nagios-unknown"
+run nagios-both 64 "$CTL" check --nagios --json -c "$T_DIR/sample.conf"
 t_grep "--json has the summary" '"summary":{"pass":' "$T_DIR/ctl-check-json"
 t_grep "--json has the failing check" '{"status":"FAIL","name":"cert-missing"' "$T_DIR/ctl-check-json"
 
@@ -126,6 +135,9 @@ t_grep "socket problem explained" "cannot listen" "$T_DIR/bad-socket-dir"
 # rewrite without rewrite.sender: a warning in ip mode, irrelevant with a certificate.
 printf 'user = ""\nsocket = "unix:/x"\ntenant {\n  accepted_domains = {"c.test"}\n  attribution = "ip"\n}\n' > "$T_DIR/ipmode.conf"
 run ip-rewrite-warning 0 "$CTL" check -c "$T_DIR/ipmode.conf"
+run nagios-warning 1 "$CTL" check --nagios -c "$T_DIR/ipmode.conf"
+t_check "--nagios WARNING: one plugin-format line" nagios_line "$T_DIR/nagios-warning"
+t_grep "--nagios WARNING names the warnings" "EOPGUARD WARNING - rewrite-sender: policy.sender_not_accepted = rewrite but rewrite.sender is empty" "$T_DIR/nagios-warning"
 t_grep "ip mode: empty rewrite.sender is a warning" "WARN rewrite-sender policy.sender_not_accepted = rewrite but rewrite.sender is empty" "$T_DIR/ip-rewrite-warning"
 t_nogrep "certificate mode: no rewrite warning" "rewrite-sender" "$T_DIR/sample-conf-t"
 
@@ -145,7 +157,7 @@ t_grep "unknown command named" "unknown command 'frobnicate'" "$T_DIR/ctl-unknow
 run ctl-check-bad-flag 64 "$CTL" check --nope
 t_grep "check --nope: the option named" "unrecognized option '--nope'" "$T_DIR/ctl-check-bad-flag"
 run ctl-help 0 "$CTL" --help
-t_grep "help: check --postfix" "check   [-c FILE] [--json] [--postfix] [--postfix-config DIR]" "$T_DIR/ctl-help"
+t_grep "help: check --postfix and --nagios" "check   [-c FILE] [--json | --nagios] [--postfix] [--postfix-config DIR]" "$T_DIR/ctl-help"
 t_grep "help: review -c" "review  [-c FILE] [--json] [--since T] [--messages]" "$T_DIR/ctl-help"
 
 # explain: codes, replies, log lines and NDR blocks

@@ -37,6 +37,10 @@ EOT
 	fi
 }
 check_fixture good good.pem good.key 0 "no failure predicted"
+"$top_builddir/eopguardctl" check --nagios -c "$T_DIR/check.conf" > "$T_DIR/nagios.out" 2>&1
+rc=$?
+t_check "check --nagios on a good setup: exit 0 (OK)" test "$rc" -eq 0
+t_check "check --nagios OK line with days_left" grep -Eq '^EOPGUARD (OK|WARNING) - .* \| failed=0 warnings=[0-9]+ days_left=[0-9]+$' "$T_DIR/nagios.out"
 check_fixture noint noint.pem good.key 1 "FAIL chain-incomplete the issuer CN=Contoso Test Issuing CA 1"
 check_fixture expired expired.pem good.key 1 "FAIL cert-expired the relay certificate CN=mail.contoso.test expired on 2021-01-01"
 check_fixture notyet notyet.pem good.key 1 "FAIL cert-not-yet-valid"
