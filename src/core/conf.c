@@ -273,6 +273,24 @@ static int validate_days(cfg_t *cfg, cfg_opt_t *opt)
 	return -1;
 }
 
+static int validate_metrics_file(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+	if (v[0] == '\0' || v[0] == '/')
+		return 0;
+	cfg_error(cfg, "metrics_file: '%s' must be an absolute path (node_exporter's textfile directory), or \"\"", v);
+	return -1;
+}
+
+static int validate_metrics_interval(cfg_t *cfg, cfg_opt_t *opt)
+{
+	long v = cfg_opt_getnint(opt, 0);
+	if (v >= 5 && v <= 3600)
+		return 0;
+	cfg_error(cfg, "metrics_interval: %ld is out of range 5..3600 seconds", v);
+	return -1;
+}
+
 static int validate_timeout(cfg_t *cfg, cfg_opt_t *opt)
 {
 	long v = cfg_opt_getnint(opt, 0);
@@ -364,6 +382,8 @@ static cfg_opt_t root_opts[] = {
 	CFG_STR("authserv_id", "", CFGF_NONE),
 	CFG_BOOL("dry_run", cfg_false, CFGF_NONE),
 	CFG_INT("timeout", 600, CFGF_NONE),
+	CFG_STR("metrics_file", "", CFGF_NONE),
+	CFG_INT("metrics_interval", 60, CFGF_NONE),
 	CFG_SEC("tenant", tenant_opts, CFGF_NONE),
 	CFG_SEC("identity", identity_opts, CFGF_NONE),
 	CFG_SEC("rewrite", rewrite_opts, CFGF_NONE),
@@ -382,6 +402,8 @@ static void conf_set_validators(cfg_t *cfg)
 		{ "syslog_facility", validate_facility },
 		{ "authserv_id", validate_authserv_id },
 		{ "timeout", validate_timeout },
+		{ "metrics_file", validate_metrics_file },
+		{ "metrics_interval", validate_metrics_interval },
 		{ "tenant|accepted_domains", validate_accepted_domains },
 		{ "tenant|attribution", validate_attribution },
 		{ "tenant|certificate_domain", validate_certificate_domain },
@@ -595,6 +617,8 @@ static bool conf_fill_root(struct conf *c, cfg_t *cfg)
 	c->authserv_id = conf_strdup(id, &ok);
 	c->dry_run = cfg_getbool(cfg, "dry_run");
 	c->timeout = cfg_getint(cfg, "timeout");
+	c->metrics_file = conf_strdup(cfg_getstr(cfg, "metrics_file"), &ok);
+	c->metrics_interval = cfg_getint(cfg, "metrics_interval");
 	return ok;
 }
 
@@ -863,7 +887,7 @@ void conf_free(struct conf *c)
 {
 	if (c == NULL)
 		return;
-	char **strings[] = { &c->path, &c->socket, &c->socket_group, &c->user, &c->pidfile, &c->log,
+	char **strings[] = { &c->path, &c->socket, &c->socket_group, &c->user, &c->pidfile, &c->log, &c->metrics_file,
 		&c->syslog_facility, &c->authserv_id, &c->tenant.accepted_domains_file,
 		&c->tenant.certificate_domain, &c->tenant.smarthost, &c->tenant.export_path, &c->identity.client_cert,
 		&c->identity.client_key, &c->identity.client_chain, &c->identity.ca_file,

@@ -73,6 +73,8 @@ struct conf {
 	char *authserv_id;       /* never empty: the host name when not set */
 	bool dry_run;
 	long timeout;            /* seconds an MTA connection may stay silent (smfi_settimeout) */
+	char *metrics_file;      /* Prometheus textfile, "" when off */
+	long metrics_interval;   /* seconds between rewrites of metrics_file */
 	struct conf_tenant tenant;
 	struct conf_identity identity;
 	char *rewrite_sender;    /* "" when unset; otherwise "local@domain" */

@@ -19,6 +19,7 @@
 
 #include "check.h"
 #include "identity.h"
+#include "metricsfile.h"
 #include "state.h"
 #include "strbuf.h"
 #include "tlsid.h"
@@ -89,6 +90,7 @@ static struct identity_snap *identity_compute(struct daemon_state *st, const str
 		s->findings.items[s->findings.count++] = all.items[i];
 	}
 	s->unverified = result.unverified;
+	s->leaf_not_after = result.leaf_not_after;
 	snprintf(s->unverified_reason, sizeof s->unverified_reason, "%s", result.unverified_reason);
 	return s;
 }
@@ -253,6 +255,7 @@ static void *refresher(void *arg)
 		bool due = time(NULL) - last >= conf->conf->identity.recheck_interval || st->identity_retry;
 		bool changed = fingerprint(st, conf->conf) != st->identity_fingerprint;
 		watch_descriptors(st, conf->conf);
+		metrics_write_due(st, conf->conf);
 		state_release(conf);
 		if (wake || due || changed) {
 			identity_refresh(st);

@@ -23,6 +23,7 @@ struct identity_snap {
 	atomic_uint refs;
 	struct finding_list findings;   /* what concerns messages (no receive-side findings) */
 	bool unverified;                /* a file could not be read: state at most "warn" */
+	time_t leaf_not_after;          /* the relay certificate's expiry; 0 when not known */
 	char unverified_reason[CHECK_DETAIL_MAX + 1];
 };
 

@@ -29,6 +29,7 @@
 #include "conf.h"
 #include "identity.h"
 #include "log.h"
+#include "metricsfile.h"
 #include "milter.h"
 #include "privdrop.h"
 #include "state.h"
@@ -328,6 +329,7 @@ static void *reload_thread(void *arg)
 		if (st->helper.fd >= 0 && !helper_reload(&st->helper))
 			log_msg(&st->log, LOG_WARNING, "reload: the key-reading helper kept its previous list of files");
 		bool reloaded = state_reload(st, err, sizeof err);
+		atomic_fetch_add(reloaded ? &st->reloads_ok : &st->reloads_failed, 1);
 		if (reloaded)
 			identity_wake(st);
 		else
@@ -466,6 +468,7 @@ int main(int argc, char **argv)
 	static struct daemon_state st;
 	log_init_stderr(&st.log);
 	st.tcp_socket = strncmp(conf->socket, "inet", 4) == 0;
+	st.started = time(NULL);
 	if (!state_init(&st, o.conf_path, conf, o.foreground)) {
 		fprintf(stderr, "eopguard: out of memory\n");
 		return EX_OSERR;
@@ -498,6 +501,9 @@ int main(int argc, char **argv)
 	conf = NULL;
 	rc = milter_run();
 	log_msg(&st.log, LOG_INFO, "eopguard stopping");
+	struct snapshot *last = state_acquire(&st);
+	metrics_write(&st, last->conf);   /* the final counts */
+	state_release(last);
 	/* In a root-only runtime directory (the shipped unit's) the daemon user may not remove
 	 * it; the service manager removes the directory at stop, so that is not worth a warning. */
 	if (pidfile != NULL && pidfile[0] != '\0' && unlink(pidfile) != 0 && errno != ENOENT && errno != EACCES)

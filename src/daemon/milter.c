@@ -229,6 +229,18 @@ static bool deliver(SMFICTX *ctx, const struct conf *conf, const struct report_i
 	return true;
 }
 
+/* Count a judged message for metrics_file: its verdict and action, and each finding. */
+static void count_message(const struct verdict_result *v, const struct finding_list *identity,
+			  const struct finding_list *message)
+{
+	atomic_fetch_add(&daemon_state->messages[v->verdict][v->action], 1);
+	const struct finding_list *lists[] = { identity, message };
+	for (size_t l = 0; l < 2; l++) {
+		for (size_t i = 0; lists[l] != NULL && i < lists[l]->count; i++)
+			atomic_fetch_add(&daemon_state->findings[lists[l]->items[i].id], 1);
+	}
+}
+
 /* End of message: decide and act. */
 static sfsistat eg_eom(SMFICTX *ctx)
 {
@@ -259,6 +271,7 @@ static sfsistat eg_eom(SMFICTX *ctx)
 		finding_list_rejudge(&id->findings, conf->tenant.attribution, &identity_findings);
 	const struct finding_list *idf = id != NULL ? &identity_findings : NULL;
 	verdict_decide(idf, &findings, &policy, &verdict);
+	count_message(&verdict, idf, &findings);
 	struct report_input ri = {
 		.authserv_id = conf->authserv_id, .identity = idf,
 		.identity_unverified = id != NULL && id->unverified, .message = &findings, .msg = &res,

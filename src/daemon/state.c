@@ -31,6 +31,7 @@ bool state_init(struct daemon_state *st, const char *conf_path, struct conf *con
 	atomic_init(&st->stopping, false);
 	st->helper.fd = -1;
 	pthread_mutex_init(&st->lock, NULL);
+	pthread_mutex_init(&st->metrics_lock, NULL);
 	st->current = snapshot_new(conf);
 	return st->current != NULL;
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "finding.h"
 #include "helper.h"
 #include "log.h"
 
@@ -31,6 +32,14 @@ struct daemon_state {
 	struct snapshot *current;
 	struct logger log;
 	atomic_bool stopping;      /* tells the reload thread to return */
+	/* counters for metrics_file (milter.c and the reload thread count, metricsfile.c writes) */
+	atomic_ullong messages[3][5];        /* [verdict][action] */
+	atomic_ullong findings[FINDING_COUNT];
+	atomic_ullong reloads_ok, reloads_failed;
+	time_t started;
+	pthread_mutex_t metrics_lock;        /* guards the two below: the refresher and the stop both write */
+	time_t metrics_written;
+	bool metrics_error_logged;
 	/* open files: the limit, where to warn (set at start-up; 0: never), the last warning */
 	unsigned descriptor_limit, descriptors_warn_at;
 	time_t descriptors_warned;           /* refresher thread only */

@@ -1,0 +1,81 @@
+#!/bin/sh
+# metrics_file: eopguard writes Prometheus text for node_exporter's textfile
+# collector. Two messages (one passes, one is deferred) through miltertest,
+# a reload, and the file read back with a real Prometheus text parser
+# (python3-prometheus-client): the counts, the identity state and the types.
+. "$top_srcdir/tests/lib/common.sh"
+command -v miltertest >/dev/null 2>&1 || die "miltertest is missing; run sh contrib/test.sh"
+# Debian's python3, where python3-prometheus-client lives (not another python3 on PATH)
+PY=/usr/bin/python3
+"$PY" -c 'import prometheus_client.parser' 2>/dev/null || die "python3-prometheus-client is missing; run sh contrib/test.sh"
+T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/eopguard-metrics.XXXXXX") || die "mktemp"
+EG_PID=
+cleanup() { [ -n "$EG_PID" ] && kill "$EG_PID" 2>/dev/null && wait "$EG_PID" 2>/dev/null; rm -rf "$T_DIR"; }
+trap cleanup EXIT
+mkdir -p "$T_DIR/textfile"
+cat > "$T_DIR/eg.conf" <<EOT
+user = ""
+pidfile = ""
+log = "$T_DIR/eg.log"
+authserv_id = "relay.test"
+metrics_file = "$T_DIR/textfile/eopguard.prom"
+metrics_interval = 5
+tenant {
+  accepted_domains = {"contoso.test"}
+  attribution = "ip"
+}
+policy { sender_not_accepted = "defer" }
+EOT
+"$top_builddir/eopguard" -f -c "$T_DIR/eg.conf" -p "unix:$T_DIR/eg.sock" 2>"$T_DIR/eg.err" &
+EG_PID=$!
+wait_for 5 test -S "$T_DIR/eg.sock" || die "eopguard did not start: $(cat "$T_DIR/eg.err")"
+cat > "$T_DIR/two.lua" <<'EOT'
+dofile(os.getenv("EOPGUARD_LIB"))
+local conn = eg.connect()
+eg.expect(eg.accepted(eg.send(conn, { qid = "M1", from_env = "<a@contoso.test>", headers = { { "From", "a@contoso.test" } } })), "M1 accepted")
+mt.disconnect(conn)
+conn = eg.connect()
+eg.expect(eg.send(conn, { qid = "M2", from_env = "<a@other.example>", headers = { { "From", "a@contoso.test" } } }) == SMFIR_REPLYCODE, "M2 deferred")
+mt.disconnect(conn)
+EOT
+EOPGUARD_SOCKET="unix:$T_DIR/eg.sock" EOPGUARD_LOG="$T_DIR/eg.log" EOPGUARD_LIB="$top_srcdir/tests/milter/lib.lua" \
+	miltertest -s "$T_DIR/two.lua" > "$T_DIR/mt.out" 2>&1 || t_fail "miltertest: $(cat "$T_DIR/mt.out")"
+kill -USR1 "$EG_PID"
+wait_for 10 grep -q "configuration reloaded" "$T_DIR/eg.log" || t_fail "no reload"
+# the next rewrite (every 5 s) carries both messages and the reload
+wait_for 15 grep -q 'eopguard_reloads_total{result="ok"} 1' "$T_DIR/textfile/eopguard.prom" ||
+	t_fail "metrics file not rewritten with the reload"
+t_check "no temporary file is left beside it" sh -c "[ \$(ls '$T_DIR/textfile' | wc -l) -eq 1 ]"
+cat > "$T_DIR/parse.py" <<'EOT'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+samples, types = {}, {}
+for fam in text_string_to_metric_families(open(sys.argv[1]).read()):
+    types[fam.name] = fam.type
+    for s in fam.samples:
+        samples[(s.name, tuple(sorted(s.labels.items())))] = s.value
+def get(name, **labels):
+    return samples.get((name, tuple(sorted(labels.items()))))
+checks = [
+    ("messages pass/accept = 1", get("eopguard_messages_total", verdict="pass", action="accept") == 1),
+    ("messages fail/defer = 1", get("eopguard_messages_total", verdict="fail", action="defer") == 1),
+    ("sender-not-accepted counted once", get("eopguard_findings_total", finding="sender-not-accepted") == 1),
+    ("reloads ok = 1, failed = 0", get("eopguard_reloads_total", result="ok") == 1 and get("eopguard_reloads_total", result="failed") == 0),
+    ("identity state pass", get("eopguard_identity_state", state="pass") == 1 and get("eopguard_identity_state", state="fail") == 0),
+    ("counter types", types.get("eopguard_messages") == "counter" and types.get("eopguard_findings") == "counter"),
+    ("gauge types", types.get("eopguard_identity_state") == "gauge" and types.get("eopguard_start_time_seconds") == "gauge"),
+]
+for what, ok in checks:
+    print(("ok - " if ok else "not ok - ") + "metrics parsed by prometheus_client: " + what)
+EOT
+"$PY" "$T_DIR/parse.py" "$T_DIR/textfile/eopguard.prom" > "$T_DIR/parse.out" 2>&1 || t_fail "the Prometheus parser refused the file: $(cat "$T_DIR/parse.out")"
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) t_ok "${line#ok - }" ;;
+	"not ok - "*) t_fail "${line#not ok - }"; sed 's/^/    | /' "$T_DIR/textfile/eopguard.prom" | head -40 ;;
+	esac
+done < "$T_DIR/parse.out"
+t_check "all 7 parser checks ran" test "$(grep -c '^ok - \|^not ok - ' "$T_DIR/parse.out")" -eq 7
+kill "$EG_PID"; wait "$EG_PID" 2>/dev/null; EG_PID=
+t_check "the stop writes the final counts" grep -q 'eopguard_messages_total{verdict="fail",action="defer"} 1' "$T_DIR/textfile/eopguard.prom"
+t_done
