@@ -273,6 +273,12 @@ static int validate_days(cfg_t *cfg, cfg_opt_t *opt)
 	return -1;
 }
 
+static int validate_log_format(cfg_t *cfg, cfg_opt_t *opt)
+{
+	static const char *const ok[] = { "text", "json", NULL };
+	return validate_word(cfg, opt, ok, "text, json");
+}
+
 static int validate_metrics_file(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *v = cfg_opt_getnstr(opt, 0);
@@ -383,6 +389,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_BOOL("dry_run", cfg_false, CFGF_NONE),
 	CFG_INT("timeout", 600, CFGF_NONE),
 	CFG_STR("metrics_file", "", CFGF_NONE),
+	CFG_STR("log_format", "text", CFGF_NONE),
 	CFG_INT("metrics_interval", 60, CFGF_NONE),
 	CFG_SEC("tenant", tenant_opts, CFGF_NONE),
 	CFG_SEC("identity", identity_opts, CFGF_NONE),
@@ -403,6 +410,7 @@ static void conf_set_validators(cfg_t *cfg)
 		{ "authserv_id", validate_authserv_id },
 		{ "timeout", validate_timeout },
 		{ "metrics_file", validate_metrics_file },
+		{ "log_format", validate_log_format },
 		{ "metrics_interval", validate_metrics_interval },
 		{ "tenant|accepted_domains", validate_accepted_domains },
 		{ "tenant|attribution", validate_attribution },
@@ -618,6 +626,7 @@ static bool conf_fill_root(struct conf *c, cfg_t *cfg)
 	c->dry_run = cfg_getbool(cfg, "dry_run");
 	c->timeout = cfg_getint(cfg, "timeout");
 	c->metrics_file = conf_strdup(cfg_getstr(cfg, "metrics_file"), &ok);
+	c->log_json = strcmp(cfg_getstr(cfg, "log_format"), "json") == 0;
 	c->metrics_interval = cfg_getint(cfg, "metrics_interval");
 	return ok;
 }

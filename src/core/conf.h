@@ -74,6 +74,7 @@ struct conf {
 	bool dry_run;
 	long timeout;            /* seconds an MTA connection may stay silent (smfi_settimeout) */
 	char *metrics_file;      /* Prometheus textfile, "" when off */
+	bool log_json;           /* log_format = "json": per-message and identity lines as JSON objects */
 	long metrics_interval;   /* seconds between rewrites of metrics_file */
 	struct conf_tenant tenant;
 	struct conf_identity identity;

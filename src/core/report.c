@@ -143,3 +143,64 @@ bool report_reply_text(const struct report_input *in, struct report_reply *reply
 	strbuf_puts_percent_doubled(text, f->hint);
 	return true;
 }
+
+/* A JSON array of finding names: identity ones, then message ones. */
+static void put_finding_array(struct strbuf *out, const struct finding_list *a, const struct finding_list *b)
+{
+	const struct finding_list *lists[] = { a, b };
+	size_t n = 0;
+	strbuf_putc(out, '[');
+	for (size_t l = 0; l < 2; l++) {
+		for (size_t i = 0; lists[l] != NULL && i < lists[l]->count; i++)
+			strbuf_printf(out, "%s\"%s\"", n++ ? "," : "", finding_info(lists[l]->items[i].id)->name);
+	}
+	strbuf_putc(out, ']');
+}
+
+/*
+ * The per-message line as one JSON object (log_format = "json"), fields:
+ * event ("message"), queue_id, verdict, action, findings (array), sender
+ * (the envelope sender without brackets, "" for <>), from (domain or
+ * null), predicted (the EOP response or null), dry_run (the action the
+ * policy would have taken, only in dry-run mode).
+ */
+void report_log_json(const struct report_input *in, struct strbuf *out)
+{
+	const struct verdict_result *v = in->verdict;
+	const char *qid = in->queue_id != NULL && in->queue_id[0] != '\0' ? in->queue_id : "NOQUEUE";
+	strbuf_puts(out, "{\"event\":\"message\",\"queue_id\":\"");
+	strbuf_puts_json(out, qid);
+	strbuf_printf(out, "\",\"verdict\":\"%s\",\"action\":\"%s\",\"findings\":", verdict_name(v->verdict),
+		      report_action_name(v->action));
+	put_finding_array(out, in->identity, in->message);
+	strbuf_puts(out, ",\"sender\":\"");
+	struct addr_path path;
+	const char *es = in->envelope_sender != NULL ? in->envelope_sender : "";
+	if (!(addr_parse_path(es, &path, NULL) && path.null_sender)) {
+		size_t n = strlen(es);
+		if (n > 0 && es[0] == '<' && es[n - 1] == '>') {
+			es++;
+			n -= 2;
+		}
+		strbuf_put_json_escaped(out, es, n);
+	}
+	strbuf_puts(out, "\",\"from\":");
+	if (in->msg->from_domain[0] != '\0') {
+		strbuf_putc(out, '"');
+		strbuf_puts_json(out, in->msg->from_domain);
+		strbuf_putc(out, '"');
+	} else {
+		strbuf_puts(out, "null");
+	}
+	strbuf_puts(out, ",\"predicted\":");
+	if (v->verdict == VERDICT_FAIL && v->predicted_ndr != NULL) {
+		strbuf_putc(out, '"');
+		strbuf_puts_json(out, v->predicted_ndr->reply);
+		strbuf_putc(out, '"');
+	} else {
+		strbuf_puts(out, "null");
+	}
+	if (v->action != v->intended)
+		strbuf_printf(out, ",\"dry_run\":\"%s\"", report_action_name(v->intended));
+	strbuf_putc(out, '}');
+}

@@ -45,6 +45,8 @@ void report_hint(const struct finding *f, struct strbuf *out);
 
 /* The per-message log line, without a trailing newline. */
 void report_log_line(const struct report_input *in, struct strbuf *out);
+/* The same as one JSON object (log_format = "json"); the fields are in report.c and eopguard.conf(5). */
+void report_log_json(const struct report_input *in, struct strbuf *out);
 
 struct report_reply {
 	char code[4];        /* "451" or "550" */

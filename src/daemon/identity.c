@@ -117,15 +117,22 @@ static bool snap_differs(const struct identity_snap *a, const struct identity_sn
 }
 
 /* The state-change log line. */
-static void log_state(struct daemon_state *st, const struct identity_snap *s)
+static void log_state(struct daemon_state *st, const struct identity_snap *s, bool json)
 {
 	struct strbuf sb;
 	strbuf_init(&sb, 2048);
-	strbuf_printf(&sb, "identity: state=%s findings=", snap_state(s));
-	for (size_t i = 0; i < s->findings.count; i++)
-		strbuf_printf(&sb, "%s%s", i ? "," : "", finding_info(s->findings.items[i].id)->name);
-	if (s->findings.count == 0)
-		strbuf_putc(&sb, '-');
+	if (json) {
+		strbuf_printf(&sb, "{\"event\":\"identity\",\"state\":\"%s\",\"findings\":[", snap_state(s));
+		for (size_t i = 0; i < s->findings.count; i++)
+			strbuf_printf(&sb, "%s\"%s\"", i ? "," : "", finding_info(s->findings.items[i].id)->name);
+		strbuf_putc(&sb, ']');
+	} else {
+		strbuf_printf(&sb, "identity: state=%s findings=", snap_state(s));
+		for (size_t i = 0; i < s->findings.count; i++)
+			strbuf_printf(&sb, "%s%s", i ? "," : "", finding_info(s->findings.items[i].id)->name);
+		if (s->findings.count == 0)
+			strbuf_putc(&sb, '-');
+	}
 	const char *hint = NULL;
 	for (size_t i = 0; i < s->findings.count && hint == NULL; i++) {
 		if (s->findings.items[i].severity == SEVERITY_FAIL)
@@ -135,7 +142,17 @@ static void log_state(struct daemon_state *st, const struct identity_snap *s)
 		hint = s->findings.items[0].hint;
 	if (hint == NULL && s->unverified)
 		hint = s->unverified_reason;
-	if (hint != NULL) {
+	if (json) {
+		strbuf_puts(&sb, ",\"hint\":");
+		if (hint != NULL) {
+			strbuf_putc(&sb, '"');
+			strbuf_puts_json(&sb, hint);
+			strbuf_putc(&sb, '"');
+		} else {
+			strbuf_puts(&sb, "null");
+		}
+		strbuf_putc(&sb, '}');
+	} else if (hint != NULL) {
 		strbuf_puts(&sb, " hint=\"");
 		strbuf_puts_text(&sb, hint);
 		strbuf_putc(&sb, '"');
@@ -145,14 +162,14 @@ static void log_state(struct daemon_state *st, const struct identity_snap *s)
 }
 
 /* Swap in a new snapshot; log when it changed. */
-static void identity_install(struct daemon_state *st, struct identity_snap *fresh)
+static void identity_install(struct daemon_state *st, struct identity_snap *fresh, bool json)
 {
 	pthread_mutex_lock(&st->identity_lock);
 	struct identity_snap *old = st->identity;
 	st->identity = fresh;
 	pthread_mutex_unlock(&st->identity_lock);
 	if (snap_differs(old, fresh))
-		log_state(st, fresh);
+		log_state(st, fresh, json);
 	identity_release(old);
 }
 
@@ -179,10 +196,11 @@ static void identity_refresh(struct daemon_state *st)
 			before = after;
 	}
 	st->identity_fingerprint = before;
+	bool json = conf->conf->log_json;
 	state_release(conf);
 	st->identity_retry = fresh == NULL;
 	if (fresh != NULL)
-		identity_install(st, fresh);
+		identity_install(st, fresh, json);
 	else
 		log_msg(&st->log, LOG_ERR, "identity: recheck failed: %s; keeping the previous judgement, retrying in "
 			"%d s", internal != 0 ? strerror(internal) : "out of memory", POLL_SECONDS);

@@ -288,7 +288,10 @@ static sfsistat eg_eom(SMFICTX *ctx)
 	}
 	struct strbuf line;
 	strbuf_init(&line, 2048);
-	report_log_line(&ri, &line);
+	if (conf->log_json)
+		report_log_json(&ri, &line);
+	else
+		report_log_line(&ri, &line);
 	log_msg(&daemon_state->log, LOG_INFO, "%s", line.data);
 	strbuf_free(&line);
 	identity_release(id);

@@ -1,8 +1,10 @@
 #!/bin/sh
-# metrics_file: eopguard writes Prometheus text for node_exporter's textfile
-# collector. Two messages (one passes, one is deferred) through miltertest,
-# a reload, and the file read back with a real Prometheus text parser
-# (python3-prometheus-client): the counts, the identity state and the types.
+# Outputs for monitoring and log shippers. metrics_file: eopguard writes
+# Prometheus text for node_exporter's textfile collector. Two messages (one
+# passes, one is deferred) through miltertest, a reload, and the file read
+# back with a real Prometheus text parser (python3-prometheus-client): the
+# counts, the identity state and the types. log_format = "json": the same
+# messages logged as JSON objects, read back with Python's json module.
 . "$top_srcdir/tests/lib/common.sh"
 command -v miltertest >/dev/null 2>&1 || die "miltertest is missing; run sh contrib/test.sh"
 # Debian's python3, where python3-prometheus-client lives (not another python3 on PATH)
@@ -78,4 +80,39 @@ done < "$T_DIR/parse.out"
 t_check "all 7 parser checks ran" test "$(grep -c '^ok - \|^not ok - ' "$T_DIR/parse.out")" -eq 7
 kill "$EG_PID"; wait "$EG_PID" 2>/dev/null; EG_PID=
 t_check "the stop writes the final counts" grep -q 'eopguard_messages_total{verdict="fail",action="defer"} 1' "$T_DIR/textfile/eopguard.prom"
+
+# log_format = "json": the identity and per-message lines are JSON objects.
+sed -e 's|^log = .*|log = "'"$T_DIR"'/eg-json.log"\nlog_format = "json"|' "$T_DIR/eg.conf" > "$T_DIR/eg-json.conf"
+"$top_builddir/eopguard" -f -c "$T_DIR/eg-json.conf" -p "unix:$T_DIR/eg.sock" 2>"$T_DIR/eg.err" &
+EG_PID=$!
+wait_for 5 test -S "$T_DIR/eg.sock" || die "eopguard (json) did not start: $(cat "$T_DIR/eg.err")"
+EOPGUARD_SOCKET="unix:$T_DIR/eg.sock" EOPGUARD_LOG="$T_DIR/eg-json.log" EOPGUARD_LIB="$top_srcdir/tests/milter/lib.lua" \
+	miltertest -s "$T_DIR/two.lua" > "$T_DIR/mt.out" 2>&1 || t_fail "miltertest (json): $(cat "$T_DIR/mt.out")"
+kill "$EG_PID"; wait "$EG_PID" 2>/dev/null; EG_PID=
+cat > "$T_DIR/read_json_log.py" <<'EOT'
+import json, sys
+events = []
+for line in open(sys.argv[1]):
+    if "]: {" in line:
+        events.append(json.loads(line.split("]: ", 1)[1]))
+ident = [e for e in events if e.get("event") == "identity"]
+msgs = {e["queue_id"]: e for e in events if e.get("event") == "message"}
+checks = [
+    ("identity event", len(ident) == 1 and ident[0]["state"] == "pass" and ident[0]["findings"] == [] and ident[0]["hint"] is None),
+    ("M1: pass/accept, sender, from, no prediction", msgs.get("M1", {}).get("verdict") == "pass" and msgs["M1"]["action"] == "accept"
+        and msgs["M1"]["sender"] == "a@contoso.test" and msgs["M1"]["from"] == "contoso.test" and msgs["M1"]["predicted"] is None),
+    ("M2: fail/defer with its finding and prediction", msgs.get("M2", {}).get("action") == "defer"
+        and msgs["M2"]["findings"] == ["sender-not-accepted"] and msgs["M2"]["predicted"] == "550 5.7.64 Relay Access Denied ATTR36"),
+]
+for what, ok in checks:
+    print(("ok - " if ok else "not ok - ") + "log_format json: " + what)
+EOT
+"$PY" "$T_DIR/read_json_log.py" "$T_DIR/eg-json.log" > "$T_DIR/json.out" 2>&1 || t_fail "a JSON log line does not parse: $(cat "$T_DIR/json.out")"
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) t_ok "${line#ok - }" ;;
+	"not ok - "*) t_fail "${line#not ok - }"; sed 's/^/    | /' "$T_DIR/eg-json.log" ;;
+	esac
+done < "$T_DIR/json.out"
+t_check "all 3 JSON checks ran" test "$(grep -c '^ok - \|^not ok - ' "$T_DIR/json.out")" -eq 3
 t_done
