@@ -3,7 +3,7 @@
 # Idempotent: does nothing (and needs no network) when all are present.
 
 EOPGUARD_DEPS="gcc make autoconf automake pkg-config libmilter-dev libconfuse-dev libssl-dev \
-zlib1g-dev libjson-c-dev libcmocka-dev miltertest postfix swaks openssl iproute2 procps bsdutils valgrind \
+zlib1g-dev libjson-c-dev libsystemd-dev systemd-journal-remote libcmocka-dev miltertest postfix swaks openssl iproute2 procps bsdutils valgrind \
 clang libclang-rt-14-dev m4 util-linux man-db python3-prometheus-client"
 
 # deps_missing: print the packages from $EOPGUARD_DEPS that are not installed.

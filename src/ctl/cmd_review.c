@@ -24,19 +24,22 @@
 #include "conf.h"
 #include "ctl.h"
 #include "maillog.h"
+#include "journal.h"
 #include "review.h"
 
 #define READ_CHUNK (1u << 20)
 #define LINE_MAX_KEPT (64u * 1024)   /* longer lines are cut here (and still counted) */
 
 static const char review_usage[] =
-	"usage: eopguardctl review [-c FILE] [--json] [--since TIME] [--messages] [FILE|- ...]\n"
+	"usage: eopguardctl review [-c FILE] [--json] [--since TIME] [--messages] [--journal] [--journal-file F] [FILE|- ...]\n"
 	"  FILE        Postfix or Sendmail log, plain or .gz; several allowed; - is standard input\n"
 	"              (default: /var/log/mail.log, or standard input when it is a pipe)\n"
 	"  --since T   only events from T on: 2026-11-20, 2026-11-20T08:00, or 90m, 24h, 7d ago\n"
 	"  --messages  also list every deferred, bounced, refused or held message\n"
 	"  -c FILE     eopguard.conf, to mark sender domains that are not accepted\n"
-	"  --json      one JSON document\n";
+	"  --json      one JSON document\n"
+	"  --journal   read the systemd journal (Postfix, Sendmail and eopguard lines) instead of a log file\n"
+	"  --journal-file F  read this journal file (a copied journal; several allowed; implies --journal)\n";
 
 /*
  * --since: ISO date/time, or N followed by s, m, h or d (ago). -1 when
@@ -177,11 +180,43 @@ static int review_file(struct review *r, const char *name, bool show_progress)
 	return EX_OK;
 }
 
+#define JOURNAL_FILES_MAX 64
+
+/* What --journal and --journal-file ask for. */
+struct journal_request {
+	bool on;
+	const char *files[JOURNAL_FILES_MAX + 1];
+	size_t n_files;
+};
+
+/* journal_feed's callback: one rebuilt line into the review. */
+static void journal_line(void *ctx, const char *line, size_t len)
+{
+	review_line(ctx, line, len);
+}
+
+/* --journal: the journal's mail lines, with their real timestamps. EX_OK or EX_NOINPUT. */
+static int review_journal(struct review *r, const struct journal_request *jr, time_t since)
+{
+	struct journal_source src = { jr->n_files > 0 ? jr->files : NULL, jr->n_files, since > 0 ? since : 0 };
+	char err[512];
+	unsigned long long entries = 0;
+	review_begin_file(r, jr->n_files > 0 ? jr->files[0] : "(journal)");
+	if (!journal_feed(&src, journal_line, r, &entries, err, sizeof err)) {
+		fprintf(stderr, "eopguardctl review: %s\n", err);
+		return EX_NOINPUT;
+	}
+	return EX_OK;
+}
+
 /* Parse options into opts; returns EX_OK or EX_USAGE. */
-static int review_options(int argc, char **argv, struct review_options *opts, bool *json, const char **conf_path)
+static int review_options(int argc, char **argv, struct review_options *opts, bool *json, const char **conf_path,
+			  struct journal_request *jr)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "journal", no_argument, NULL, 'J' },
+		{ "journal-file", required_argument, NULL, 'F' },
 		{ "since", required_argument, NULL, 's' },
 		{ "messages", no_argument, NULL, 'm' },
 		{ "config", required_argument, NULL, 'c' },
@@ -193,6 +228,15 @@ static int review_options(int argc, char **argv, struct review_options *opts, bo
 	while ((ch = getopt_long(argc, argv, "+c:jmh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j': *json = true; break;
+		case 'J': jr->on = true; break;
+		case 'F':
+			if (jr->n_files >= JOURNAL_FILES_MAX) {
+				fprintf(stderr, "eopguardctl review: at most %d --journal-file options\n", JOURNAL_FILES_MAX);
+				return EX_USAGE;
+			}
+			jr->files[jr->n_files++] = optarg;
+			jr->on = true;
+			break;
 		case 'm': opts->list_messages = true; break;
 		case 'c': *conf_path = optarg; break;
 		case 's':
@@ -218,7 +262,8 @@ int cmd_review(int argc, char **argv)
 	opts.utc_offset = lt.tm_gmtoff;
 	bool json = false;
 	const char *conf_path = NULL;
-	int rc = review_options(argc, argv, &opts, &json, &conf_path);
+	struct journal_request jr = { 0 };
+	int rc = review_options(argc, argv, &opts, &json, &conf_path, &jr);
 	if (rc != EX_OK)
 		return rc;
 	struct conf *conf = NULL;
@@ -236,7 +281,9 @@ int cmd_review(int argc, char **argv)
 	}
 	bool tty = isatty(STDERR_FILENO);
 	rc = EX_OK;
-	if (optind >= argc) {
+	if (jr.on) {
+		rc = review_journal(r, &jr, opts.since);
+	} else if (optind >= argc) {
 		const char *dflt = isatty(STDIN_FILENO) ? "/var/log/mail.log" : "-";
 		rc = review_file(r, dflt, tty);
 	}
