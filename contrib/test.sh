@@ -42,6 +42,7 @@ fail_step() {
 	failed=$((failed + 1))
 	status=1
 }
+step_fail() { fail_step "$@"; }
 
 # step_check WHAT COMMAND...: one check outside make check, counted in the totals.
 step_check() {
@@ -85,6 +86,10 @@ if (cd _build/main && make -s install DESTDIR="$stage" >/dev/null); then
 else
 	fail_step "make install DESTDIR=$stage"
 fi
+
+echo "==> Debian package: dpkg-buildpackage, lintian, install, the installed daemon through Postfix, purge"
+. contrib/lib/package.sh
+package_test "$(pwd)/_build/deb"
 
 echo "==> fuzzing: every parser of outside input, ${FUZZ_SECONDS:-8} s each (make fuzz runs longer)"
 rm -f _build/fuzz.rc
