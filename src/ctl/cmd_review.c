@@ -66,11 +66,18 @@ static time_t parse_since(const char *s, time_t now)
 	return maillog_parse_iso(s, strlen(s));
 }
 
-/* Progress on stderr for big inputs, at most once a second. */
+#define PROGRESS_AFTER 2   /* seconds of reading before progress shows */
+
+/*
+ * Progress on stderr when it is a terminal: once the input has taken more
+ * than PROGRESS_AFTER seconds, bytes and lines read and the rate, at most
+ * once a second; nothing when stderr is not a terminal.
+ */
 struct progress {
-	bool on;
+	bool on;           /* stderr is a terminal */
+	bool shown;        /* a progress line is on the screen */
 	time_t last, start;
-	unsigned long long bytes;
+	unsigned long long bytes, lines;
 	const char *name;
 };
 
@@ -78,12 +85,13 @@ static void progress_tick(struct progress *p, size_t n)
 {
 	p->bytes += n;
 	time_t now = time(NULL);
-	if (!p->on || now == p->last)
+	if (!p->on || now == p->last || now - p->start < PROGRESS_AFTER)
 		return;
 	p->last = now;
-	double secs = now > p->start ? (double)(now - p->start) : 1.0;
-	fprintf(stderr, "\rreview: %s: %llu MB read, %.0f MB/s   ", p->name, p->bytes >> 20,
-		(double)(p->bytes >> 20) / secs);
+	p->shown = true;
+	double secs = (double)(now - p->start);
+	fprintf(stderr, "\rreview: %s: %llu MB, %llu lines read, %.1f MB/s   ", p->name, p->bytes >> 20, p->lines,
+		(double)p->bytes / 1048576.0 / secs);
 }
 
 /*
@@ -110,6 +118,7 @@ static bool feed_lines(struct review *r, gzFile gz, struct progress *prog, char 
 			if (nl == NULL)
 				break;
 			size_t len = (size_t)(nl - (buf + start));
+			prog->lines++;
 			if (skipping)
 				skipping = false;
 			else if (len > LINE_MAX_KEPT)
@@ -167,10 +176,11 @@ static int review_file(struct review *r, const char *name, bool show_progress)
 	}
 	gzbuffer(gz, 256 * 1024);
 	review_begin_file(r, strcmp(name, "-") == 0 ? "(stdin)" : name);
-	struct progress prog = { show_progress && st.st_size > (64 << 20), time(NULL), time(NULL), 0, name };
+	struct progress prog = { show_progress, false, time(NULL), time(NULL), 0, 0,
+				 strcmp(name, "-") == 0 ? "(stdin)" : name };
 	char err[256];
 	bool ok = feed_lines(r, gz, &prog, err, sizeof err);
-	if (prog.on)
+	if (prog.shown)
 		fputs("\r\033[K", stderr);
 	gzclose(gz);
 	if (!ok) {

@@ -235,6 +235,12 @@ t_grep "--since overflow: said how to write it" "--since '99999999999999999999d'
 run review-since-before-1970 64 "$CTL" review --since 99999999999d "$T_DIR/overlong.log"
 run review-since-negative 64 "$CTL" review --since -5d "$T_DIR/overlong.log"
 run review-since-ok 0 "$CTL" review --since 7d "$T_DIR/overlong.log"
+# progress: on a terminal once reading takes more than 2 s (script(1) gives a pty), never on a pipe
+slow="(head -1 '$T_DIR/overlong.log' | cut -c1-100; sleep 3; echo x)"
+script -qec "sh -c \"$slow | '$CTL' review - >/dev/null\"" /dev/null > "$T_DIR/progress-tty" 2>&1
+t_grep "review on a terminal: progress after 2 s" "review: (stdin): 0 MB, " "$T_DIR/progress-tty"
+sh -c "$slow | '$CTL' review - >/dev/null" 2> "$T_DIR/progress-pipe"
+t_check "review with stderr not a terminal: no progress" test ! -s "$T_DIR/progress-pipe"
 t_grep "--since 7d: a report" "1 file, 3 lines (1 malformed)" "$T_DIR/review-since-ok"
 head -c 2000000 /dev/zero | tr '\0' 'a' > "$T_DIR/huge"
 run explain-huge-stdin 65 sh -c "'$CTL' explain - < '$T_DIR/huge'"
