@@ -90,6 +90,21 @@ void report_hint(const struct finding *f, struct strbuf *out)
 	strbuf_puts(out, f->hint);
 }
 
+/* The envelope sender as the MTA gave it, without its outer brackets (n bytes); NULL for <>. */
+static const char *envelope_bare(const struct report_input *in, size_t *n)
+{
+	struct addr_path path;
+	const char *es = in->envelope_sender != NULL ? in->envelope_sender : "";
+	if (addr_parse_path(es, &path, NULL) && path.null_sender)
+		return NULL;
+	*n = strlen(es);
+	if (*n > 0 && es[0] == '<' && es[*n - 1] == '>') {
+		es++;
+		*n -= 2;
+	}
+	return es;
+}
+
 /* Build the per-message log line: "QID: verdict=.. action=.. findings=.. sender=<..> from=.. predicted=..". */
 void report_log_line(const struct report_input *in, struct strbuf *out)
 {
@@ -101,17 +116,12 @@ void report_log_line(const struct report_input *in, struct strbuf *out)
 	if (put_finding_names(out, in->message, put_finding_names(out, in->identity, 0)) == 0)
 		strbuf_putc(out, '-');
 	strbuf_puts(out, " sender=");
-	struct addr_path path;
-	const char *es = in->envelope_sender != NULL ? in->envelope_sender : "";
-	if (addr_parse_path(es, &path, NULL) && path.null_sender) {
+	size_t n;
+	const char *es = envelope_bare(in, &n);
+	if (es == NULL) {
 		strbuf_puts(out, "<>");
 	} else {
 		strbuf_putc(out, '<');
-		size_t n = strlen(es);
-		if (n > 0 && es[0] == '<' && es[n - 1] == '>') {
-			es++;
-			n -= 2;
-		}
 		strbuf_put_token_escaped(out, es, n);
 		strbuf_putc(out, '>');
 	}
@@ -174,16 +184,10 @@ void report_log_json(const struct report_input *in, struct strbuf *out)
 		      report_action_name(v->action));
 	put_finding_array(out, in->identity, in->message);
 	strbuf_puts(out, ",\"sender\":\"");
-	struct addr_path path;
-	const char *es = in->envelope_sender != NULL ? in->envelope_sender : "";
-	if (!(addr_parse_path(es, &path, NULL) && path.null_sender)) {
-		size_t n = strlen(es);
-		if (n > 0 && es[0] == '<' && es[n - 1] == '>') {
-			es++;
-			n -= 2;
-		}
+	size_t n;
+	const char *es = envelope_bare(in, &n);
+	if (es != NULL)
 		strbuf_put_json_escaped(out, es, n);
-	}
 	strbuf_puts(out, "\",\"from\":");
 	if (in->msg->from_domain[0] != '\0') {
 		strbuf_putc(out, '"');

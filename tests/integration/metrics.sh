@@ -15,6 +15,17 @@ EG_PID=
 cleanup() { [ -n "$EG_PID" ] && kill "$EG_PID" 2>/dev/null && wait "$EG_PID" 2>/dev/null; rm -rf "$T_DIR"; }
 trap cleanup EXIT
 mkdir -p "$T_DIR/textfile"
+# take_checks OUT N SHOWN: count the "ok - " / "not ok - " lines a Python check
+# printed in OUT (N of them expected), showing SHOWN when one failed.
+take_checks() {
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) t_ok "${line#ok - }" ;;
+		"not ok - "*) t_fail "${line#not ok - }"; sed 's/^/    | /' "$3" | head -40 ;;
+		esac
+	done < "$1"
+	t_check "all $2 checks of $(basename "$1") ran" test "$(grep -c '^ok - \|^not ok - ' "$1")" -eq "$2"
+}
 cat > "$T_DIR/eg.conf" <<EOT
 user = ""
 pidfile = ""
@@ -71,13 +82,7 @@ for what, ok in checks:
     print(("ok - " if ok else "not ok - ") + "metrics parsed by prometheus_client: " + what)
 EOT
 "$PY" "$T_DIR/parse.py" "$T_DIR/textfile/eopguard.prom" > "$T_DIR/parse.out" 2>&1 || t_fail "the Prometheus parser refused the file: $(cat "$T_DIR/parse.out")"
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) t_ok "${line#ok - }" ;;
-	"not ok - "*) t_fail "${line#not ok - }"; sed 's/^/    | /' "$T_DIR/textfile/eopguard.prom" | head -40 ;;
-	esac
-done < "$T_DIR/parse.out"
-t_check "all 7 parser checks ran" test "$(grep -c '^ok - \|^not ok - ' "$T_DIR/parse.out")" -eq 7
+take_checks "$T_DIR/parse.out" 7 "$T_DIR/textfile/eopguard.prom"
 kill "$EG_PID"; wait "$EG_PID" 2>/dev/null; EG_PID=
 t_check "the stop writes the final counts" grep -q 'eopguard_messages_total{verdict="fail",action="defer"} 1' "$T_DIR/textfile/eopguard.prom"
 
@@ -108,11 +113,5 @@ for what, ok in checks:
     print(("ok - " if ok else "not ok - ") + "log_format json: " + what)
 EOT
 "$PY" "$T_DIR/read_json_log.py" "$T_DIR/eg-json.log" > "$T_DIR/json.out" 2>&1 || t_fail "a JSON log line does not parse: $(cat "$T_DIR/json.out")"
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) t_ok "${line#ok - }" ;;
-	"not ok - "*) t_fail "${line#not ok - }"; sed 's/^/    | /' "$T_DIR/eg-json.log" ;;
-	esac
-done < "$T_DIR/json.out"
-t_check "all 3 JSON checks ran" test "$(grep -c '^ok - \|^not ok - ' "$T_DIR/json.out")" -eq 3
+take_checks "$T_DIR/json.out" 3 "$T_DIR/eg-json.log"
 t_done
