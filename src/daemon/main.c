@@ -208,7 +208,12 @@ static bool log_path_usable(const struct conf *conf, char *err, size_t errlen)
 	char where[CONF_ERR_MAX / 2];
 	conf_where(conf, conf->line.log, where, sizeof where);
 	struct stat st;
-	if (stat(path, &st) == 0) {
+	if (lstat(path, &st) == 0) {
+		if (S_ISLNK(st.st_mode)) {   /* as the start refuses it (O_NOFOLLOW), so does -t */
+			snprintf(err, errlen, "%slog: %s is a symbolic link; eopguard does not follow one, name the file",
+				 where, path);
+			return false;
+		}
 		if (S_ISDIR(st.st_mode)) {
 			snprintf(err, errlen, "%slog: %s is a directory; name a file", where, path);
 			return false;

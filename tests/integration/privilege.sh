@@ -41,7 +41,9 @@ EOT
 ln -s "$SECRET" "$T_DIR/log/eg.log"
 "$top_builddir/eopguard" -c "$T_DIR/eg.conf" >"$T_DIR/start1" 2>&1; rc=$?
 t_check "symlinked log: start refused with exit 78 (got $rc)" test "$rc" -eq 78
-t_grep "symlinked log: the reason is given" "it is a symbolic link; eopguard does not follow one" "$T_DIR/start1"
+t_grep "symlinked log: the reason is given" "is a symbolic link; eopguard does not follow one" "$T_DIR/start1"
+"$top_builddir/eopguard" -t -c "$T_DIR/eg.conf" >"$T_DIR/t1" 2>&1; rc=$?
+t_check "symlinked log: -t agrees with the start (exit 78, got $rc)" test "$rc" -eq 78
 t_check "symlinked log: the root-only file is untouched" untouched
 rm -f "$T_DIR/log/eg.log"
 
