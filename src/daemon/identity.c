@@ -91,6 +91,7 @@ static struct identity_snap *identity_compute(struct daemon_state *st, const str
 	}
 	s->unverified = result.unverified;
 	s->leaf_not_after = result.leaf_not_after;
+	s->mode = c->tenant.attribution;
 	snprintf(s->unverified_reason, sizeof s->unverified_reason, "%s", result.unverified_reason);
 	return s;
 }

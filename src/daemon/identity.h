@@ -24,6 +24,7 @@ struct identity_snap {
 	struct finding_list findings;   /* what concerns messages (no receive-side findings) */
 	bool unverified;                /* a file could not be read: state at most "warn" */
 	time_t leaf_not_after;          /* the relay certificate's expiry; 0 when not known */
+	enum attribution_mode mode;     /* the attribution the severities were judged under */
 	char unverified_reason[CHECK_DETAIL_MAX + 1];
 };
 

@@ -265,11 +265,17 @@ static sfsistat eg_eom(SMFICTX *ctx)
 	msgcheck_run(conf, &in, &findings, &res);
 	verdict_policy_from_conf(conf, &policy);
 	struct identity_snap *id = identity_acquire(daemon_state);
-	/* Severities under this connection's configuration, not the refresher's. */
+	/*
+	 * Severities under this connection's configuration: the snapshot's as
+	 * they are when it was judged under the same attribution (the usual
+	 * case), judged again into a copy only right after a reload changed it.
+	 */
 	struct finding_list identity_findings;
-	if (id != NULL)
+	const struct finding_list *idf = id != NULL ? &id->findings : NULL;
+	if (id != NULL && id->mode != conf->tenant.attribution) {
 		finding_list_rejudge(&id->findings, conf->tenant.attribution, &identity_findings);
-	const struct finding_list *idf = id != NULL ? &identity_findings : NULL;
+		idf = &identity_findings;
+	}
 	verdict_decide(idf, &findings, &policy, &verdict);
 	count_message(&verdict, idf, &findings);
 	struct report_input ri = {
