@@ -232,7 +232,8 @@ static void helper_main(int fd, const char *conf_path, uid_t uid, gid_t gid)
 	pthread_sigmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	struct allowed_files allowed = { conf_path, { NULL }, { NULL }, 0, 0 };
-	char ready = allowed_reload(&allowed) && keep_read_capability_only(uid, gid) ? 'Y' : 'N';
+	/* Y: ready; C: the configuration did not load; P: the privilege change failed */
+	char ready = !allowed_reload(&allowed) ? 'C' : !keep_read_capability_only(uid, gid) ? 'P' : 'Y';
 	if (!write_full(fd, &ready, 1) || ready != 'Y')
 		_exit(1);
 	while (serve_one(fd, &allowed))
@@ -264,8 +265,15 @@ bool helper_start(struct helper *h, const char *conf_path, uid_t uid, gid_t gid,
 	close(sv[1]);
 	char ready = 'N';
 	if (!read_full(sv[0], &ready, 1) || ready != 'Y') {
-		snprintf(err, errlen, "the key-reading helper could not start (it loads %s, then keeps only "
-			 "CAP_DAC_READ_SEARCH as the daemon user)", conf_path);
+		if (ready == 'C')
+			snprintf(err, errlen, "the key-reading helper cannot load %s; see what eopguard -t -c %s says",
+				 conf_path, conf_path);
+		else if (ready == 'P')
+			snprintf(err, errlen, "the key-reading helper cannot become the daemon user keeping only "
+				 "CAP_DAC_READ_SEARCH (a container without that capability?); give the container "
+				 "CAP_DAC_READ_SEARCH, or set user = \"\" to run without dropping root");
+		else
+			snprintf(err, errlen, "the key-reading helper exited before it was ready");
 		close(sv[0]);
 		waitpid(pid, NULL, 0);
 		return false;

@@ -331,9 +331,11 @@ static void *reload_thread(void *arg)
 			return NULL;
 		char err[CONF_ERR_MAX];
 		/* The helper first, so that it serves the new files by the time the refresher asks. */
-		if (st->helper.fd >= 0 && !helper_reload(&st->helper))
-			log_msg(&st->log, LOG_WARNING, "reload: the key-reading helper kept its previous list of files");
+		bool helper_ok = st->helper.fd < 0 || helper_reload(&st->helper);
 		bool reloaded = state_reload(st, err, sizeof err);
+		if (reloaded && !helper_ok)   /* (when the reload fails too, its own line says why) */
+			log_msg(&st->log, LOG_WARNING, "reload: the key-reading helper could not read the new "
+				"configuration and serves the previous files; restart eopguard if the identity files moved");
 		atomic_fetch_add(reloaded ? &st->reloads_ok : &st->reloads_failed, 1);
 		if (reloaded)
 			identity_wake(st);
