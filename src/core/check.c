@@ -96,13 +96,20 @@ static void check_export(const struct conf *c, time_t now, const struct tlsid_re
 		  all > here ? all - here : 0, all - here == 1 ? "y" : "ies");
 	for (size_t i = 0; i < here; i++) {
 		domain_set_entry(c->tenant.accepted_here, i, entry, sizeof entry);
-		bool in_export = false;
-		for (size_t k = 0; k < e->n_domains && !in_export; k++)
-			in_export = strcmp(e->domains[k].name, entry[0] == '*' ? entry + 2 : entry) == 0;
-		if (!in_export)
+		bool wildcard = entry[0] == '*';
+		const char *name = wildcard ? entry + 2 : entry;
+		const struct export_domain *d = NULL;
+		for (size_t k = 0; k < e->n_domains && d == NULL; k++)
+			d = strcmp(e->domains[k].name, name) == 0 ? &e->domains[k] : NULL;
+		if (d == NULL)
 			check_add(r, CHECK_WARN, "export-domains", "eopguard.conf accepts %s, which the tenant export does "
-				  "not list: add it in the tenant (New-AcceptedDomain -Name %s -DomainName %s) or remove it "
-				  "from eopguard.conf", entry, entry, entry);
+				  "not list: add it in the tenant (New-AcceptedDomain -Name %s -DomainName %s%s) or remove "
+				  "it from eopguard.conf", entry, name, name,
+				  wildcard ? ", with Set-AcceptedDomain -MatchSubDomains $true for its subdomains" : "");
+		else if (wildcard && !d->match_subdomains)
+			check_add(r, CHECK_WARN, "export-domains", "eopguard.conf accepts %s, but the tenant accepts %s "
+				  "without its subdomains: Set-AcceptedDomain -Identity %s -MatchSubDomains $true, or remove "
+				  "%s from eopguard.conf", entry, name, name, entry);
 	}
 	for (size_t k = 0; k < e->n_domains; k++) {
 		if (e->domains[k].sending_disabled)

@@ -29,7 +29,7 @@ EOT
 write_conf() {   # ATTRIBUTION
 	eopguard_conf "$T_DIR/eopguard.conf" <<EOT
 tenant {
-  accepted_domains = {"relay.test"}
+  accepted_domains = {"relay.test", "*.retired.test"}
   attribution = "$1"
   certificate_domain = "mail.contoso.test"
   export = "$T_DIR/tenant.json"
@@ -58,6 +58,7 @@ t_grep "start: mail passes" "<-  250 2.0.0 Ok: queued" "$T_DIR/s1"
 t_grep "check: the export is named, with its counts" "PASS export $T_DIR/tenant.json (exported" "$T_DIR/check1"
 t_grep "check: the connector that attributes the certificate" "PASS connector the inbound connector 'Relay' (TlsSenderCertificateName mail.contoso.test)" "$T_DIR/check1"
 t_grep "check: a domain only eopguard.conf lists" "WARN export-domains eopguard.conf accepts relay.test, which the tenant export does not list" "$T_DIR/check1"
+t_grep "check: a wildcard the tenant does not match" "WARN export-domains eopguard.conf accepts *.retired.test, but the tenant accepts retired.test without its subdomains: Set-AcceptedDomain -Identity retired.test -MatchSubDomains \$true" "$T_DIR/check1"
 t_grep "check: a domain that may not send" "WARN export-sending-disabled retired.test is accepted but may not send" "$T_DIR/check1"
 
 # The connector is changed in the tenant and exported again; a reload picks it up.
