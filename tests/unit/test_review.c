@@ -172,6 +172,25 @@ static void test_hostile_fields(void **state)
 	review_free(r);
 }
 
+/* A review of n lines in a file called name (now: 2026-11-23). */
+static struct review *review_of(const char *name, const char *const *lines, size_t n)
+{
+	struct review_options o = { .now = 1795392000 };
+	struct review *r = review_new(&o);
+	assert_non_null(r);
+	review_begin_file(r, name);
+	for (size_t i = 0; i < n; i++)
+		review_line(r, lines[i], strlen(lines[i]));
+	return r;
+}
+
+/* The review's JSON report into sb (strbuf_free it). */
+static void json_of(struct review *r, struct strbuf *sb)
+{
+	strbuf_init(sb, 1 << 20);
+	review_format_json(r, sb);
+}
+
 /*
  * Two different EOP replies whose cache keys have the same 32-bit FNV-1a
  * hash (found by a birthday search over the key layout of the first
@@ -186,15 +205,9 @@ static void test_cause_cache_compares_keys(void **state)
 		"(host x said: 550 5.7.64 Relay Access Denied ATTR36 ref=000280a1 [X] (in reply to RCPT TO command))",
 	};
 	(void)state;
-	struct review_options o = { .now = 1795392000 };
-	struct review *r = review_new(&o);
-	assert_non_null(r);
-	review_begin_file(r, "collide");
-	for (size_t i = 0; i < 2; i++)
-		review_line(r, lines[i], strlen(lines[i]));
+	struct review *r = review_of("collide", lines, 2);
 	struct strbuf sb;
-	strbuf_init(&sb, 1 << 20);
-	review_format_json(r, &sb);
+	json_of(r, &sb);
 	expect(sb.data, "TenantAttribution; Relay Access Denied");
 	expect(sb.data, "Relay Access Denied ATTR36");
 	strbuf_free(&sb);
@@ -205,14 +218,10 @@ static void test_cause_cache_compares_keys(void **state)
 static void test_overlong_line_counted_once(void **state)
 {
 	(void)state;
-	struct review_options o = { .now = 1795392000 };
-	struct review *r = review_new(&o);
-	assert_non_null(r);
-	review_begin_file(r, "long");
+	struct review *r = review_of("long", NULL, 0);
 	review_overlong_line(r);
 	struct strbuf sb;
-	strbuf_init(&sb, 1 << 20);
-	review_format_json(r, &sb);
+	json_of(r, &sb);
 	expect(sb.data, "{\"name\":\"long\",\"lines\":1,\"skipped\":0,\"malformed\":1}");
 	strbuf_free(&sb);
 	review_free(r);
