@@ -13,12 +13,14 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -297,6 +299,47 @@ static int validate_metrics_interval(cfg_t *cfg, cfg_opt_t *opt)
 	return -1;
 }
 
+static int validate_feedback_log(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+	if (v[0] == '\0' || v[0] == '/' || strcmp(v, "journal") == 0)
+		return 0;
+	cfg_error(cfg, "log: '%s' must be \"\" (off), \"journal\" or the absolute path of the mail log", v);
+	return -1;
+}
+
+/* A relay= pattern: a host name or address, or "*.domain"; no white space or brackets. */
+static int validate_smarthost_match(cfg_t *cfg, cfg_opt_t *opt)
+{
+	unsigned n = cfg_opt_size(opt);
+	if (n > FEEDBACK_MATCH_MAX) {
+		cfg_error(cfg, "smarthost_match: %u patterns, at most %d", n, FEEDBACK_MATCH_MAX);
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const char *v = cfg_opt_getnstr(opt, i);
+		const char *host = strncmp(v, "*.", 2) == 0 ? v + 2 : v;
+		size_t len = strlen(host);
+		bool ok = len > 0 && len <= DOMAIN_MAX && host[0] != '.' && host[len - 1] != '.';
+		for (size_t k = 0; ok && k < len; k++)
+			ok = isalnum((unsigned char)host[k]) || host[k] == '-' || host[k] == '.' || host[k] == ':';
+		if (!ok) {
+			cfg_error(cfg, "smarthost_match: '%s' is not a host name, an address or '*.domain'", v);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int validate_open_for(cfg_t *cfg, cfg_opt_t *opt)
+{
+	long v = cfg_opt_getnint(opt, 0);
+	if (v >= 5 && v <= 86400)
+		return 0;
+	cfg_error(cfg, "open_for: %ld is out of range 5..86400 seconds", v);
+	return -1;
+}
+
 static int validate_timeout(cfg_t *cfg, cfg_opt_t *opt)
 {
 	long v = cfg_opt_getnint(opt, 0);
@@ -374,6 +417,14 @@ static cfg_opt_t policy_opts[] = {
 	CFG_STR("sender_not_accepted", "rewrite", CFGF_NONE),
 	CFG_STR("null_sender", "defer", CFGF_NONE),
 	CFG_STR("from_invalid", "annotate", CFGF_NONE),
+	CFG_STR("observed_refusal", "defer", CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t feedback_opts[] = {
+	CFG_STR("log", "", CFGF_NONE),
+	CFG_STR_LIST("smarthost_match", "{}", CFGF_NONE),
+	CFG_INT("open_for", 300, CFGF_NONE),
 	CFG_END()
 };
 
@@ -395,6 +446,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_SEC("identity", identity_opts, CFGF_NONE),
 	CFG_SEC("rewrite", rewrite_opts, CFGF_NONE),
 	CFG_SEC("policy", policy_opts, CFGF_NONE),
+	CFG_SEC("feedback", feedback_opts, CFGF_NONE),
 	CFG_END()
 };
 
@@ -423,6 +475,10 @@ static void conf_set_validators(cfg_t *cfg)
 		{ "policy|sender_not_accepted", validate_policy_with_rewrite },
 		{ "policy|null_sender", validate_policy_no_rewrite },
 		{ "policy|from_invalid", validate_policy_no_rewrite },
+		{ "policy|observed_refusal", validate_policy_no_rewrite },
+		{ "feedback|log", validate_feedback_log },
+		{ "feedback|smarthost_match", validate_smarthost_match },
+		{ "feedback|open_for", validate_open_for },
 	};
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
 		cfg_set_validate_func(cfg, table[i].opt, table[i].fn);
@@ -601,6 +657,53 @@ static void conf_fill_policy(struct conf *c, cfg_t *sec)
 	action_from_name(cfg_getstr(sec, "sender_not_accepted"), &c->policy.sender_not_accepted);
 	action_from_name(cfg_getstr(sec, "null_sender"), &c->policy.null_sender);
 	action_from_name(cfg_getstr(sec, "from_invalid"), &c->policy.from_invalid);
+	action_from_name(cfg_getstr(sec, "observed_refusal"), &c->policy.observed_refusal);
+}
+
+/* Add one relay= pattern, lower-cased. */
+static bool feedback_add_match(struct conf_feedback *fb, const char *pattern)
+{
+	if (fb->n_match >= FEEDBACK_MATCH_MAX || pattern[0] == '\0')
+		return true;
+	for (size_t i = 0; i < fb->n_match; i++) {
+		if (strcasecmp(fb->match[i], pattern) == 0)
+			return true;
+	}
+	char *p = strdup(pattern);
+	if (p == NULL)
+		return false;
+	for (char *q = p; *q != '\0'; q++)
+		*q = (char)tolower((unsigned char)*q);
+	fb->match[fb->n_match++] = p;
+	return true;
+}
+
+/*
+ * Copy the feedback section. Without smarthost_match the patterns are
+ * tenant.smarthost's host and EOP's two MX name forms.
+ */
+static bool conf_fill_feedback(struct conf *c, cfg_t *sec)
+{
+	struct conf_feedback *fb = &c->feedback;
+	bool ok = true;
+	fb->log = conf_strdup(cfg_getstr(sec, "log"), &ok);
+	fb->open_for = cfg_getint(sec, "open_for");
+	unsigned n = cfg_size(sec, "smarthost_match");
+	for (unsigned i = 0; ok && i < n; i++)
+		ok = feedback_add_match(fb, cfg_getnstr(sec, "smarthost_match", i));
+	if (n == 0 && ok) {
+		char host[DOMAIN_MAX + 1];
+		const char *s = c->tenant.smarthost != NULL ? c->tenant.smarthost : "";
+		s += strspn(s, "[");
+		size_t len = strcspn(s, "]:");
+		if (len < sizeof host) {
+			memcpy(host, s, len);
+			host[len] = '\0';
+			ok = feedback_add_match(fb, host);
+		}
+		ok = ok && feedback_add_match(fb, "*.mail.protection.outlook.com") && feedback_add_match(fb, "*.mx.microsoft");
+	}
+	return ok;
 }
 
 /* Copy top-level options. */
@@ -829,8 +932,13 @@ static bool conf_build(struct conf *c, cfg_t *cfg, int tenant_line, bool empty_f
 		return false;
 	}
 	conf_fill_policy(c, cfg_getsec(cfg, "policy"));
-	return conf_fill_tenant(c, cfg_getsec(cfg, "tenant"), err, errlen) &&
-	       conf_cross_check(c, tenant_line, empty_file, err, errlen);
+	if (!conf_fill_tenant(c, cfg_getsec(cfg, "tenant"), err, errlen))
+		return false;
+	if (!conf_fill_feedback(c, cfg_getsec(cfg, "feedback"))) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	return conf_cross_check(c, tenant_line, empty_file, err, errlen);
 }
 
 /* Parse, validate and convert a configuration file. */
@@ -901,9 +1009,11 @@ void conf_free(struct conf *c)
 		&c->tenant.certificate_domain, &c->tenant.smarthost, &c->tenant.export_path, &c->identity.client_cert,
 		&c->identity.client_key, &c->identity.client_chain, &c->identity.ca_file,
 		&c->identity.ca_path, &c->identity.server_cert, &c->identity.server_name,
-		&c->rewrite_sender };
+		&c->rewrite_sender, &c->feedback.log };
 	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
 		free(*strings[i]);
+	for (size_t i = 0; i < c->feedback.n_match; i++)
+		free(c->feedback.match[i]);
 	domain_set_free(c->tenant.accepted);
 	domain_set_free(c->tenant.accepted_here);
 	export_free(c->tenant.export);

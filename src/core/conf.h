@@ -51,6 +51,17 @@ struct conf_policy {
 	enum action sender_not_accepted;
 	enum action null_sender;
 	enum action from_invalid;
+	enum action observed_refusal;
+};
+
+#define FEEDBACK_MATCH_MAX 32
+
+/* feedback { }: where the relay's own delivery results are read. */
+struct conf_feedback {
+	char *log;                          /* "" off, "journal", or an absolute path */
+	char *match[FEEDBACK_MATCH_MAX];    /* relay= host patterns ("host", "*.domain"), lower case */
+	size_t n_match;
+	long open_for;                      /* seconds a breaker stays open before one message goes through */
 };
 
 /* Lines where options were set in the file (0: not set, the default applies). */
@@ -81,6 +92,7 @@ struct conf {
 	char *rewrite_sender;    /* "" when unset; otherwise "local@domain" */
 	char rewrite_domain[DOMAIN_MAX + 1];
 	struct conf_policy policy;
+	struct conf_feedback feedback;
 };
 
 #define CONF_ERR_MAX 1024

@@ -75,6 +75,9 @@ static const struct finding_info catalog[FINDING_COUNT] = {
 		"the sending application must write exactly one From field with a valid address" },
 	[FINDING_FROM_NOT_ACCEPTED] = { "from-not-accepted", POLICY_NONE, true, false, STAGE_NONE, true,
 		"the From domain is not an accepted domain; recipients may fail DMARC alignment" },
+	[FINDING_OBSERVED_REFUSAL] = { "observed-refusal", POLICY_OBSERVED_REFUSAL, false, false, STAGE_ENVELOPE, true,
+		"EOP refused recent mail of this relay for this cause; fix it (eopguardctl explain), then run "
+		"eopguardctl release" },
 };
 
 #undef ID
@@ -105,6 +108,7 @@ const char *finding_policy_option(enum finding_policy policy)
 	case POLICY_SENDER_NOT_ACCEPTED: return "policy.sender_not_accepted";
 	case POLICY_NULL_SENDER: return "policy.null_sender";
 	case POLICY_FROM_INVALID: return "policy.from_invalid";
+	case POLICY_OBSERVED_REFUSAL: return "policy.observed_refusal";
 	case POLICY_NONE: break;
 	}
 	return NULL;

@@ -48,6 +48,8 @@ enum finding_id {
 	FINDING_FROM_MISSING,
 	FINDING_FROM_INVALID,
 	FINDING_FROM_NOT_ACCEPTED,
+	/* what EOP really answered (feedback breaker) */
+	FINDING_OBSERVED_REFUSAL,
 	FINDING_COUNT
 };
 
@@ -57,6 +59,7 @@ enum finding_policy {
 	POLICY_SENDER_NOT_ACCEPTED,
 	POLICY_NULL_SENDER,
 	POLICY_FROM_INVALID,
+	POLICY_OBSERVED_REFUSAL,
 	POLICY_NONE            /* warnings only */
 };
 

@@ -21,6 +21,7 @@ struct ndr_record {
 	const char *owner;
 	const char *fix;
 	const char *predict;  /* space-separated finding names */
+	const char *breaker;  /* "relay", "domain": a refusal that trips the feedback breaker; "" never */
 };
 
 /* Upper bound on the records in data/ndr.txt; the generated table asserts it. */

@@ -42,6 +42,8 @@ static enum action action_for(const struct finding *f, const struct verdict_poli
 		return p->actions.null_sender;
 	case POLICY_FROM_INVALID:
 		return p->actions.from_invalid;
+	case POLICY_OBSERVED_REFUSAL:
+		return p->actions.observed_refusal;
 	case POLICY_NONE:
 		break;
 	}

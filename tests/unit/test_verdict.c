@@ -20,6 +20,7 @@ static struct verdict_policy policy_all(enum action a, bool can_rewrite)
 	p.actions.sender_not_accepted = a;
 	p.actions.null_sender = no_rewrite;
 	p.actions.from_invalid = no_rewrite;
+	p.actions.observed_refusal = no_rewrite;
 	p.can_rewrite = can_rewrite;
 	return p;
 }
@@ -54,7 +55,8 @@ static void test_each_finding_each_action(void **state)
 					fail_msg("%s with %s (mode %d): verdict %s action %s, want fail %s", fi->name,
 						 action_name((enum action)a), mode, verdict_name(r.verdict),
 						 action_name(r.action), action_name(want));
-				if (r.predicted == NULL || r.predicted_ndr == NULL)
+				/* observed-refusal carries EOP's real answer, not a predicted one */
+				if (r.predicted == NULL || (r.predicted_ndr == NULL) != (id == FINDING_OBSERVED_REFUSAL))
 					fail_msg("%s: a failure must predict an EOP response", fi->name);
 				if (r.rewrite_sender != (want == ACTION_REWRITE))
 					fail_msg("%s with %s: rewrite_sender = %d", fi->name, action_name((enum action)a),
@@ -102,34 +104,34 @@ static void test_mixes(void **state)
 {
 	static const struct mix_case cases[] = {
 		{ "strictest wins: reject over defer", { FINDING_SENDER_NOT_ACCEPTED, FINDING_FROM_MISSING }, 2,
-		  { ACTION_DEFER, ACTION_DEFER, ACTION_DEFER, ACTION_REJECT }, false, false,
+		  { ACTION_DEFER, ACTION_DEFER, ACTION_DEFER, ACTION_REJECT, ACTION_DEFER }, false, false,
 		  VERDICT_FAIL, ACTION_REJECT, false, "from-missing", ATTR36 },
 		{ "rewrite alone", { FINDING_SENDER_NOT_ACCEPTED }, 1,
-		  { ACTION_DEFER, ACTION_REWRITE, ACTION_DEFER, ACTION_ANNOTATE }, true, false,
+		  { ACTION_DEFER, ACTION_REWRITE, ACTION_DEFER, ACTION_ANNOTATE, ACTION_DEFER }, true, false,
 		  VERDICT_FAIL, ACTION_REWRITE, true, "sender-not-accepted", ATTR36 },
 		{ "rewrite without rewrite.sender defers", { FINDING_SENDER_NOT_ACCEPTED }, 1,
-		  { ACTION_DEFER, ACTION_REWRITE, ACTION_DEFER, ACTION_ANNOTATE }, false, false,
+		  { ACTION_DEFER, ACTION_REWRITE, ACTION_DEFER, ACTION_ANNOTATE, ACTION_DEFER }, false, false,
 		  VERDICT_FAIL, ACTION_DEFER, false, "sender-not-accepted", ATTR36 },
 		{ "rewrite plus annotate From", { FINDING_SENDER_NOT_ACCEPTED, FINDING_FROM_INVALID }, 2,
-		  { ACTION_DEFER, ACTION_REWRITE, ACTION_DEFER, ACTION_ANNOTATE }, true, false,
+		  { ACTION_DEFER, ACTION_REWRITE, ACTION_DEFER, ACTION_ANNOTATE, ACTION_DEFER }, true, false,
 		  VERDICT_FAIL, ACTION_REWRITE, true, "sender-not-accepted", ATTR36 },
 		{ "rewrite plus quarantine keeps the rewrite", { FINDING_SENDER_NOT_ACCEPTED, FINDING_FROM_INVALID }, 2,
-		  { ACTION_DEFER, ACTION_REWRITE, ACTION_DEFER, ACTION_QUARANTINE }, true, false,
+		  { ACTION_DEFER, ACTION_REWRITE, ACTION_DEFER, ACTION_QUARANTINE, ACTION_DEFER }, true, false,
 		  VERDICT_FAIL, ACTION_QUARANTINE, true, "from-invalid", ATTR36 },
 		{ "rewrite plus defer: nothing to rewrite", { FINDING_SENDER_NOT_ACCEPTED, FINDING_FROM_INVALID }, 2,
-		  { ACTION_DEFER, ACTION_REWRITE, ACTION_DEFER, ACTION_DEFER }, true, false,
+		  { ACTION_DEFER, ACTION_REWRITE, ACTION_DEFER, ACTION_DEFER, ACTION_DEFER }, true, false,
 		  VERDICT_FAIL, ACTION_DEFER, false, "from-invalid", ATTR36 },
 		{ "dry run", { FINDING_NULL_SENDER }, 1,
-		  { ACTION_DEFER, ACTION_REWRITE, ACTION_REJECT, ACTION_ANNOTATE }, true, true,
+		  { ACTION_DEFER, ACTION_REWRITE, ACTION_REJECT, ACTION_ANNOTATE, ACTION_DEFER }, true, true,
 		  VERDICT_FAIL, ACTION_ANNOTATE, false, "null-sender", ATTR36 },
 		{ "warning only", { FINDING_FROM_NOT_ACCEPTED }, 1,
-		  { ACTION_REJECT, ACTION_REJECT, ACTION_REJECT, ACTION_REJECT }, false, false,
+		  { ACTION_REJECT, ACTION_REJECT, ACTION_REJECT, ACTION_REJECT, ACTION_DEFER }, false, false,
 		  VERDICT_WARN, ACTION_ANNOTATE, false, NULL, NULL },
 		{ "TLS answer comes first", { FINDING_FROM_MISSING, FINDING_CERT_EXPIRED, FINDING_CHAIN_INCOMPLETE }, 3,
-		  { ACTION_DEFER, ACTION_DEFER, ACTION_DEFER, ACTION_REJECT }, false, false,
+		  { ACTION_DEFER, ACTION_DEFER, ACTION_DEFER, ACTION_REJECT, ACTION_DEFER }, false, false,
 		  VERDICT_FAIL, ACTION_REJECT, false, "from-missing", EXPIRED },
 		{ "identity before data; a tie goes to the identity", { FINDING_FROM_INVALID, FINDING_NAME_MISMATCH }, 2,
-		  { ACTION_QUARANTINE, ACTION_DEFER, ACTION_DEFER, ACTION_QUARANTINE }, false, false,
+		  { ACTION_QUARANTINE, ACTION_DEFER, ACTION_DEFER, ACTION_QUARANTINE, ACTION_DEFER }, false, false,
 		  VERDICT_FAIL, ACTION_QUARANTINE, false, "name-mismatch", TA },
 	};
 	(void)state;

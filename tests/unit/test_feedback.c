@@ -1,0 +1,287 @@
+/* Unit tests for breaker.c and feedback.c: the state machine, real Postfix delivery lines, hostile lines. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "breaker.h"
+#include "feedback.h"
+
+static const char tenant_attr[] = "550 5.7.64 TenantAttribution; Relay Access Denied [AM0PR01.prod]";
+
+/* ---- breaker ---- */
+
+static void test_breaker_trips_once_and_half_opens(void **state)
+{
+	(void)state;
+	static struct breaker b;
+	struct breaker_change chg;
+	struct breaker_verdict v;
+	breaker_init(&b, 300);
+	breaker_admit(&b, "contoso.com", 1000, &v, &chg);
+	assert_false(v.refuse);
+	assert_false(chg.changed);
+	breaker_refused(&b, BREAKER_SCOPE_RELAY, "", "5.7.64", tenant_attr, strlen(tenant_attr), 1000, &chg);
+	assert_true(chg.changed);
+	assert_int_equal(chg.state, BREAKER_OPEN);
+	assert_string_equal(chg.cause, "5.7.64");
+	/* the same refusal for a thousand queued messages: no second trip */
+	for (int i = 0; i < 1000; i++) {
+		breaker_refused(&b, BREAKER_SCOPE_RELAY, "", "5.7.64", tenant_attr, strlen(tenant_attr), 1001, &chg);
+		assert_false(chg.changed);
+	}
+	assert_int_equal(b.relay.trips, 1);
+	breaker_admit(&b, "fabrikam.example", 1200, &v, &chg);
+	assert_true(v.refuse);
+	assert_int_equal(v.scope, BREAKER_SCOPE_RELAY);
+	assert_non_null(strstr(v.reply, "TenantAttribution"));
+	/* open_for has passed: one message goes through, the next is refused again */
+	breaker_admit(&b, "contoso.com", 1300, &v, &chg);
+	assert_false(v.refuse);
+	assert_true(chg.changed);
+	assert_int_equal(chg.state, BREAKER_HALF_OPEN);
+	breaker_admit(&b, "contoso.com", 1301, &v, &chg);
+	assert_true(v.refuse);
+	/* no answer for another open_for: one more trial */
+	breaker_admit(&b, "contoso.com", 1601, &v, &chg);
+	assert_false(v.refuse);
+	/* the trial is refused: open again */
+	breaker_refused(&b, BREAKER_SCOPE_RELAY, "", "5.7.64", tenant_attr, strlen(tenant_attr), 1602, &chg);
+	assert_true(chg.changed);
+	assert_int_equal(chg.state, BREAKER_OPEN);
+	assert_int_equal(b.relay.trips, 2);
+	/* the trial after that is accepted: closed */
+	breaker_admit(&b, "contoso.com", 1902, &v, &chg);
+	assert_false(v.refuse);
+	struct breaker_change two[2];
+	breaker_accepted(&b, "contoso.com", 1903, two);
+	assert_true(two[0].changed);
+	assert_int_equal(two[0].state, BREAKER_CLOSED);
+	assert_false(two[1].changed);
+	breaker_admit(&b, "contoso.com", 1904, &v, &chg);
+	assert_false(v.refuse);
+}
+
+static void count_change(void *ctx, const struct breaker_change *chg)
+{
+	(void)chg;
+	(*(int *)ctx)++;
+}
+
+static void test_breaker_domain_scope(void **state)
+{
+	(void)state;
+	static struct breaker b;
+	struct breaker_change chg;
+	struct breaker_verdict v;
+	static const char attr36[] = "550 5.7.64 Relay Access Denied ATTR36";
+	breaker_init(&b, 60);
+	breaker_refused(&b, BREAKER_SCOPE_DOMAIN, "Apps.Example", "5.7.64", attr36, strlen(attr36), 10, &chg);
+	assert_true(chg.changed);
+	assert_int_equal(chg.scope, BREAKER_SCOPE_DOMAIN);
+	assert_string_equal(chg.domain, "apps.example");
+	breaker_admit(&b, "apps.example", 11, &v, &chg);
+	assert_true(v.refuse);
+	assert_int_equal(v.scope, BREAKER_SCOPE_DOMAIN);
+	breaker_admit(&b, "contoso.com", 11, &v, &chg);
+	assert_false(v.refuse);
+	/* a domain cause without a known domain falls back to the relay */
+	breaker_refused(&b, BREAKER_SCOPE_DOMAIN, "", "5.7.64", attr36, strlen(attr36), 12, &chg);
+	assert_int_equal(chg.scope, BREAKER_SCOPE_RELAY);
+	int n = 0;
+	assert_int_equal(breaker_close_all(&b, 13, count_change, &n), 2);
+	assert_int_equal(n, 2);
+	assert_int_equal(breaker_count(&b, BREAKER_CLOSED), 2);
+	breaker_admit(&b, "apps.example", 14, &v, &chg);
+	assert_false(v.refuse);
+}
+
+/* More domains than the table holds: bounded, the newest kept. */
+static void test_breaker_domain_table_bounded(void **state)
+{
+	(void)state;
+	static struct breaker b;
+	struct breaker_change chg;
+	struct breaker_verdict v;
+	breaker_init(&b, 600);
+	for (int i = 0; i < BREAKER_DOMAINS_MAX * 3; i++) {
+		char d[32];
+		snprintf(d, sizeof d, "d%d.example", i);
+		breaker_refused(&b, BREAKER_SCOPE_DOMAIN, d, "5.7.750", "550 5.7.750 x", 13, 100 + i, &chg);
+		assert_true(chg.changed);
+	}
+	assert_int_equal(breaker_count(&b, BREAKER_OPEN), BREAKER_DOMAINS_MAX);
+	char last[32];
+	snprintf(last, sizeof last, "d%d.example", BREAKER_DOMAINS_MAX * 3 - 1);
+	breaker_admit(&b, last, 200, &v, &chg);
+	assert_true(v.refuse);
+}
+
+/* EOP's reply is kept printable, quotes escaped, bounded. */
+static void test_breaker_escapes_reply(void **state)
+{
+	(void)state;
+	static struct breaker b;
+	struct breaker_change chg;
+	breaker_init(&b, 60);
+	char hostile[1000];
+	memset(hostile, 'A', sizeof hostile);
+	static const char head[] = "550 5.7.64 \"x\\\r\nX-Evil: 1\x01\xff";
+	memcpy(hostile, head, sizeof head - 1);
+	breaker_refused(&b, BREAKER_SCOPE_RELAY, "", "5.7.64\r\n", hostile, sizeof hostile, 1, &chg);
+	assert_null(strchr(chg.reply, '\r'));
+	assert_null(strchr(chg.reply, '\n'));
+	assert_true(strlen(chg.reply) <= BREAKER_REPLY_MAX);
+	assert_non_null(strstr(chg.reply, "\\\"x\\\\"));
+	for (const char *p = chg.reply; *p != '\0'; p++)
+		assert_true(*p >= 0x20 && *p < 0x7f);
+	assert_string_equal(chg.cause, "5.7.64");
+}
+
+/* ---- feedback ---- */
+
+static struct conf_feedback fbconf(void)
+{
+	static char *m[] = { "*.mail.protection.outlook.com", "*.mx.microsoft", "127.0.0.1" };
+	struct conf_feedback c = { .log = "", .n_match = 3, .open_for = 300 };
+	for (size_t i = 0; i < 3; i++)
+		c.match[i] = m[i];
+	return c;
+}
+
+static void line(struct feedback *fb, const char *text, struct feedback_outcome *out)
+{
+	struct conf_feedback c = fbconf();
+	feedback_line(fb, &c, text, strlen(text), out);
+}
+
+static void test_feedback_refusal_and_prediction(void **state)
+{
+	(void)state;
+	static struct feedback fb;
+	struct feedback_outcome o;
+	feedback_init(&fb);
+	feedback_note(&fb, "4XyZ1abc", "contoso.com", NULL);
+	line(&fb, "Nov 30 10:00:01 relay postfix/smtp[123]: 4XyZ1abc: to=<a@outside.example>, "
+		  "relay=contoso-com.mail.protection.outlook.com[52.101.1.1]:25, delay=1, delays=0/0/0.5/0.5, "
+		  "dsn=4.7.64, status=deferred (host contoso-com.mail.protection.outlook.com[52.101.1.1] said: "
+		  "550 5.7.64 TenantAttribution; Relay Access Denied [DB5EUR.prod] (in reply to end of DATA command))",
+	     &o);
+	assert_int_equal(o.kind, FEEDBACK_REFUSED);
+	assert_int_equal(o.scope, BREAKER_SCOPE_RELAY);
+	assert_string_equal(o.cause, "5.7.64");
+	assert_string_equal(o.qid, "4XyZ1abc");
+	assert_string_equal(o.domain, "contoso.com");
+	assert_string_equal(o.predicted, "pass");
+	assert_true(o.miss);
+	assert_true(o.unpredicted);
+	assert_int_equal(o.reply_len, strlen("550 5.7.64 TenantAttribution; Relay Access Denied [DB5EUR.prod]"));
+	assert_memory_equal(o.reply, "550 5.7.64 TenantAttribution", 28);
+
+	/* predicted: no miss, no trip */
+	feedback_note(&fb, "5AAAA", "contoso.com", "550 5.7.64 TenantAttribution; Relay Access Denied");
+	line(&fb, "2026-11-30T10:00:02.000000+00:00 relay postfix/smtp[9]: 5AAAA: to=<b@x.example>, "
+		  "relay=tenant.mx.microsoft[1.2.3.4]:25, dsn=5.7.64, status=bounced (host tenant.mx.microsoft[1.2.3.4] said: "
+		  "550 5.7.64 TenantAttribution; Relay Access Denied)", &o);
+	assert_int_equal(o.kind, FEEDBACK_REFUSED);
+	assert_false(o.miss);
+	assert_false(o.unpredicted);
+
+	/* sender cause: domain scope, the domain from qmgr's from= line */
+	line(&fb, "Nov 30 10:00:03 relay postfix/qmgr[5]: 6BBBB: from=<app@Apps.Example>, size=300, nrcpt=1 (queue active)", &o);
+	assert_int_equal(o.kind, FEEDBACK_NONE);
+	line(&fb, "Nov 30 10:00:04 relay postfix/smtp[6]: 6BBBB: to=<c@x.example>, relay=127.0.0.1[127.0.0.1]:2525, "
+		  "dsn=4.7.64, status=deferred (host 127.0.0.1[127.0.0.1] said: 550 5.7.64 Relay Access Denied ATTR36 "
+		  "(in reply to end of DATA command))", &o);
+	assert_int_equal(o.kind, FEEDBACK_REFUSED);
+	assert_int_equal(o.scope, BREAKER_SCOPE_DOMAIN);
+	assert_string_equal(o.domain, "apps.example");
+	assert_string_equal(o.predicted, "unknown");
+	assert_false(o.miss);
+	assert_true(o.unpredicted);
+}
+
+static void test_feedback_ignores_what_is_not_eop_attribution(void **state)
+{
+	(void)state;
+	static struct feedback fb;
+	struct feedback_outcome o;
+	feedback_init(&fb);
+	/* a real recipient error from EOP: not a breaker cause */
+	line(&fb, "Nov 30 10:00:01 relay postfix/smtp[1]: 7CCCC: to=<nobody@contoso.com>, "
+		  "relay=contoso-com.mail.protection.outlook.com[52.101.1.1]:25, dsn=5.1.10, status=bounced "
+		  "(host contoso-com.mail.protection.outlook.com[52.101.1.1] said: 550 5.1.10 RESOLVER.ADR.RecipientNotFound; "
+		  "Recipient not found by SMTP address lookup (in reply to RCPT TO command))", &o);
+	assert_int_equal(o.kind, FEEDBACK_OTHER);
+	/* an ambiguous 5.7.1 that names no variant: not acted on */
+	line(&fb, "Nov 30 10:00:01 relay postfix/smtp[1]: 7CCDD: to=<x@y.example>, relay=a.mx.microsoft[1.1.1.1]:25, "
+		  "dsn=5.7.1, status=bounced (host a.mx.microsoft[1.1.1.1] said: 550 5.7.1 go away)", &o);
+	assert_int_equal(o.kind, FEEDBACK_OTHER);
+	/* another next hop refusing with the same words: not EOP */
+	line(&fb, "Nov 30 10:00:02 relay postfix/smtp[1]: 7DDDD: to=<a@b.example>, relay=mx.other.example[192.0.2.1]:25, "
+		  "dsn=5.7.64, status=bounced (host mx.other.example[192.0.2.1] said: 550 5.7.64 TenantAttribution; x)", &o);
+	assert_int_equal(o.kind, FEEDBACK_NONE);
+	/* accepted */
+	line(&fb, "Nov 30 10:00:03 relay postfix/smtp[1]: 7EEEE: to=<a@b.example>, relay=x.mx.microsoft[1.1.1.1]:25, "
+		  "delay=1, dsn=2.6.0, status=sent (250 2.6.0 <id@x> [InternalId=1] Queued mail for delivery)", &o);
+	assert_int_equal(o.kind, FEEDBACK_ACCEPTED);
+	/* a suffix pattern does not match a longer label ending the same way */
+	line(&fb, "Nov 30 10:00:03 relay postfix/smtp[1]: 7FFFF: to=<a@b.example>, relay=evilmx.microsoft[1.1.1.1]:25, "
+		  "dsn=2.0.0, status=sent (250 ok)", &o);
+	assert_int_equal(o.kind, FEEDBACK_NONE);
+}
+
+/* Hostile and broken lines: nothing matched, nothing overflows; queue ids come out clean. */
+static void test_feedback_hostile_lines(void **state)
+{
+	(void)state;
+	static struct feedback fb;
+	struct feedback_outcome o;
+	feedback_init(&fb);
+	static const char *const bad[] = {
+		"", "\n", "postfix/smtp[1]: : to=<>, relay=127.0.0.1[127.0.0.1]:1, status=deferred",
+		"Nov 30 10:00:01 relay postfix/smtp[1]: AB\"C\r\nD: to=<a@b>, relay=127.0.0.1[127.0.0.1]:25, dsn=5.7.64, "
+		"status=deferred (host 127.0.0.1[127.0.0.1] said: 550 5.7.64 TenantAttribution; \"quoted\" \x01\xfe)",
+		"Nov 30 10:00:01 relay postfix/smtp[1]: ABC: to=<a@b>, relay=[, status=sent (x)",
+		"Nov 30 10:00:01 relay postfix/smtp[1]: ABC: to=<a@b>, relay=127.0.0.1[127.0.0.1, dsn=5.7.64, status=deferred (said: )",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		line(&fb, bad[i], &o);
+		for (const char *p = o.qid; *p != '\0'; p++)
+			assert_true((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'));
+	}
+	char big[20000];
+	memset(big, 'x', sizeof big);
+	struct conf_feedback c = fbconf();
+	feedback_line(&fb, &c, big, sizeof big, &o);
+	assert_int_equal(o.kind, FEEDBACK_NONE);
+	/* many queue ids: the table stays bounded and a forgotten id is "unknown", never wrong */
+	for (int i = 0; i < FEEDBACK_TRACK_MAX * 2; i++) {
+		char q[16];
+		snprintf(q, sizeof q, "Q%dX", i);
+		feedback_note(&fb, q, "contoso.com", NULL);
+	}
+	line(&fb, "Nov 30 10:00:01 relay postfix/smtp[1]: NEVERSEEN: to=<a@b>, relay=127.0.0.1[127.0.0.1]:25, dsn=5.7.64, "
+		  "status=deferred (host 127.0.0.1[127.0.0.1] said: 550 5.7.64 TenantAttribution; Relay Access Denied)", &o);
+	assert_string_equal(o.predicted, "unknown");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_breaker_trips_once_and_half_opens),
+		cmocka_unit_test(test_breaker_domain_scope),
+		cmocka_unit_test(test_breaker_domain_table_bounded),
+		cmocka_unit_test(test_breaker_escapes_reply),
+		cmocka_unit_test(test_feedback_refusal_and_prediction),
+		cmocka_unit_test(test_feedback_ignores_what_is_not_eop_attribution),
+		cmocka_unit_test(test_feedback_hostile_lines),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
