@@ -24,7 +24,7 @@
 #include "conf.h"
 #include "domains.h"
 
-#define FEEDBACK_TRACK_MAX 16384
+#define FEEDBACK_TRACK_MAX 8192
 #define FEEDBACK_QID_MAX 31
 
 struct feedback_track {

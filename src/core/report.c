@@ -80,6 +80,8 @@ void report_header(const struct report_input *in, const char *fold, struct strbu
 	put_domain_paren(out, in->msg->from_domain);
 	if (v->verdict == VERDICT_FAIL && v->predicted_ndr != NULL)
 		strbuf_printf(out, ";%spredicted=\"%s\"", fold, v->predicted_ndr->reply);
+	if (in->observed != NULL)
+		strbuf_printf(out, ";%sobserved=\"%s\"", fold, in->observed);
 }
 
 /* Build one hint value. */
@@ -130,6 +132,8 @@ void report_log_line(const struct report_input *in, struct strbuf *out)
 		strbuf_printf(out, " predicted=\"%s\"", v->predicted_ndr->reply);
 	else
 		strbuf_puts(out, " predicted=-");
+	if (in->observed != NULL)
+		strbuf_printf(out, " observed=\"%s\"", in->observed);
 	if (v->action != v->intended)
 		strbuf_printf(out, " dry_run=%s", report_action_name(v->intended));
 }
@@ -142,6 +146,16 @@ bool report_reply_text(const struct report_input *in, struct report_reply *reply
 	const struct finding *f = v->decisive;
 	const struct ndr_record *ndr = f != NULL ? ndr_for_finding(finding_info(f->id)->name) : NULL;
 	memcpy(reply->code, defer ? "451" : "550", 4);
+	if (f != NULL && f->id == FINDING_OBSERVED_REFUSAL && in->observed != NULL) {
+		/* EOP's own answer, with the class of what eopguard does */
+		if (!ndr_enhanced_with_class(in->observed, defer ? '4' : '5', reply->enhanced, sizeof reply->enhanced))
+			memcpy(reply->enhanced, defer ? "4.7.1" : "5.7.1", 6);
+		strbuf_puts(text, "eopguard: observed-refusal: EOP answered \"");
+		strbuf_puts_percent_doubled(text, in->observed);
+		strbuf_puts(text, "\"; ");
+		strbuf_puts_percent_doubled(text, f->hint);
+		return true;
+	}
 	if (ndr == NULL || !ndr_enhanced_with_class(ndr->reply, defer ? '4' : '5', reply->enhanced,
 						    sizeof reply->enhanced)) {
 		memcpy(reply->enhanced, defer ? "4.7.1" : "5.7.1", 6);
@@ -171,7 +185,8 @@ static void put_finding_array(struct strbuf *out, const struct finding_list *a, 
  * The per-message line as one JSON object (log_format = "json"), fields:
  * event ("message"), queue_id, verdict, action, findings (array), sender
  * (the envelope sender without brackets, "" for <>), from (domain or
- * null), predicted (the EOP response or null), dry_run (the action the
+ * null), predicted (the EOP response or null), observed (EOP's real reply
+ * behind observed-refusal, only then), dry_run (the action the
  * policy would have taken, only in dry-run mode).
  */
 void report_log_json(const struct report_input *in, struct strbuf *out)
@@ -203,6 +218,11 @@ void report_log_json(const struct report_input *in, struct strbuf *out)
 		strbuf_putc(out, '"');
 	} else {
 		strbuf_puts(out, "null");
+	}
+	if (in->observed != NULL) {
+		strbuf_puts(out, ",\"observed\":\"");
+		strbuf_puts_json(out, in->observed);
+		strbuf_putc(out, '"');
 	}
 	if (v->action != v->intended)
 		strbuf_printf(out, ",\"dry_run\":\"%s\"", report_action_name(v->intended));

@@ -29,6 +29,7 @@ struct report_input {
 	const char *envelope_sender;          /* MAIL FROM argument as received */
 	const char *rewrite_domain;           /* domain of rewrite.sender, "" if unset */
 	const char *queue_id;                 /* NULL when unknown */
+	const char *observed;                 /* EOP's real reply behind observed-refusal (escaped), or NULL */
 };
 
 /* "accept", "rewrite", "quarantine", "defer", "reject": the action as shown. */

@@ -196,10 +196,15 @@ static void identity_refresh(struct daemon_state *st)
 		if (tries < 2)
 			before = after;
 	}
+	/* renewed or replaced identity files: what EOP refused before says nothing about them */
+	bool files_changed = st->identity_fingerprint != 0 && before != st->identity_fingerprint;
 	st->identity_fingerprint = before;
 	bool json = conf->conf->log_json;
+	long open_for = conf->conf->feedback.open_for;
 	state_release(conf);
 	st->identity_retry = fresh == NULL;
+	if (files_changed && st->feedback.breaker != NULL)
+		feedbackd_close_all(st, "identity-change", open_for);
 	if (fresh != NULL)
 		identity_install(st, fresh, json);
 	else

@@ -55,7 +55,7 @@ static void usage(FILE *fp)
 		    "  -p SOCKET  listen on SOCKET (unix:/path, local:/path, inet:PORT@HOST, inet6:PORT@HOST)\n"
 		    "  -V         print the version\n"
 		    "  -h         this help\n"
-		    "SIGUSR1 reloads the configuration; SIGTERM stops.\n", SYSCONFDIR);
+		    "SIGUSR1 reloads the configuration; SIGUSR2 closes the feedback breakers; SIGTERM stops.\n", SYSCONFDIR);
 }
 
 /* Parse argv; exits on -h, -V and usage errors. */
@@ -316,19 +316,36 @@ static bool daemonize(char *err, size_t errlen)
 	return true;
 }
 
-/* Reload thread: wait for SIGUSR1, re-read the configuration. */
+/* The open_for of the current configuration. */
+static long current_open_for(struct daemon_state *st)
+{
+	struct snapshot *snap = state_acquire(st);
+	long v = snap->conf->feedback.open_for;
+	state_release(snap);
+	return v;
+}
+
+/*
+ * Reload thread: wait for SIGUSR1 and re-read the configuration, or for
+ * SIGUSR2 (eopguardctl release) and close the breakers.
+ */
 static void *reload_thread(void *arg)
 {
 	struct daemon_state *st = arg;
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	for (;;) {
 		int sig;
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (atomic_load(&st->stopping))
 			return NULL;
+		if (sig == SIGUSR2) {
+			feedbackd_close_all(st, "release", current_open_for(st));
+			continue;
+		}
 		char err[CONF_ERR_MAX];
 		/* The helper first, so that it serves the new files by the time the refresher asks. */
 		bool helper_ok = st->helper.fd < 0 || helper_reload(&st->helper);
@@ -337,6 +354,7 @@ static void *reload_thread(void *arg)
 			log_msg(&st->log, LOG_WARNING, "reload: the key-reading helper could not read the new "
 				"configuration and serves the previous files; restart eopguard if the identity files moved");
 		atomic_fetch_add(reloaded ? &st->reloads_ok : &st->reloads_failed, 1);
+		feedbackd_close_all(st, "reload", current_open_for(st));
 		if (reloaded)
 			identity_wake(st);
 		else
@@ -476,7 +494,7 @@ int main(int argc, char **argv)
 	log_init_stderr(&st.log);
 	st.tcp_socket = strncmp(conf->socket, "inet", 4) == 0;
 	st.started = time(NULL);
-	if (!state_init(&st, o.conf_path, conf, o.foreground)) {
+	if (!state_init(&st, o.conf_path, conf, o.foreground) || !feedbackd_init(&st)) {
 		fprintf(stderr, "eopguard: out of memory\n");
 		return EX_OSERR;
 	}
@@ -488,6 +506,7 @@ int main(int argc, char **argv)
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
@@ -500,6 +519,8 @@ int main(int argc, char **argv)
 	pthread_create(&reloader, NULL, reload_thread, &st);
 	if (!identity_start(&st))
 		log_msg(&st.log, LOG_ERR, "cannot start the identity refresher; the identity is judged once, at start-up");
+	if (!feedbackd_start(&st))
+		log_msg(&st.log, LOG_ERR, "cannot start the feedback thread; feedback.log is not followed");
 	log_msg(&st.log, LOG_INFO, "eopguard %s started on %s (config %s, user %s)", PACKAGE_VERSION,
 		conf->socket, o.conf_path, geteuid() == 0 ? "root" : conf->user);
 	/* A reload frees conf; keep what the stop needs (neither can change without a restart). */
@@ -524,6 +545,7 @@ int main(int argc, char **argv)
 	pthread_kill(reloader, SIGUSR1);
 	pthread_join(reloader, NULL);
 	identity_stop(&st);
+	feedbackd_stop(&st);
 	helper_stop(&st.helper);
 	state_destroy(&st);
 	log_close(&st.log);

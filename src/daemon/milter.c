@@ -263,6 +263,16 @@ static sfsistat eg_eom(SMFICTX *ctx)
 	struct verdict_result verdict;
 	finding_list_clear(&findings);
 	msgcheck_run(conf, &in, &findings, &res);
+	/* what EOP really answered recently, for this relay or this sender's domain */
+	struct breaker_verdict observed;
+	feedbackd_admit(daemon_state, res.sender_domain, &observed);
+	if (observed.refuse) {
+		char hint[FINDING_HINT_MAX + 1];
+		snprintf(hint, sizeof hint, "EOP refused recent mail %s%s with this; fix the cause (eopguardctl explain %s), "
+			 "then run eopguardctl release", observed.scope == BREAKER_SCOPE_RELAY ? "of this relay" : "from ",
+			 observed.scope == BREAKER_SCOPE_RELAY ? "" : res.sender_domain, observed.cause);
+		finding_list_add(&findings, FINDING_OBSERVED_REFUSAL, conf->tenant.attribution, hint);
+	}
 	verdict_policy_from_conf(conf, &policy);
 	struct identity_snap *id = identity_acquire(daemon_state);
 	/*
@@ -283,7 +293,13 @@ static sfsistat eg_eom(SMFICTX *ctx)
 		.identity_unverified = id != NULL && id->unverified, .message = &findings, .msg = &res,
 		.verdict = &verdict, .envelope_sender = m->envelope_sender,
 		.rewrite_domain = conf->rewrite_domain, .queue_id = smfi_getsymval(ctx, "i"),
+		.observed = observed.refuse ? observed.reply : NULL,
 	};
+	/* Mail that goes on to EOP: remember what was predicted, for the feedback line about it. */
+	if (verdict.intended != ACTION_DEFER && verdict.intended != ACTION_REJECT)
+		feedbackd_note(daemon_state, ri.queue_id, res.sender_domain,
+			       verdict.verdict == VERDICT_FAIL && verdict.predicted_ndr != NULL ? verdict.predicted_ndr->reply
+											      : NULL);
 	sfsistat rc = SMFIS_CONTINUE;
 	if (verdict.action == ACTION_DEFER || verdict.action == ACTION_REJECT) {
 		rc = refuse(ctx, &ri);

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "feedbackd.h"
 #include "finding.h"
 #include "helper.h"
 #include "log.h"
@@ -53,6 +54,8 @@ struct daemon_state {
 	pthread_mutex_t refresh_lock;
 	pthread_cond_t refresh_cond;
 	bool refresh_wake, refresh_stop;     /* guarded by refresh_lock */
+	/* what EOP really answered (feedbackd.c) */
+	struct feedbackd feedback;
 };
 
 /* Initialise with a first configuration (ownership moves to the state). */

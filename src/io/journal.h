@@ -35,4 +35,14 @@ bool journal_identifier_is_mail(const char *ident, size_t len);
 bool journal_feed(const struct journal_source *src, journal_line_fn fn, void *ctx, unsigned long long *entries,
 		  char *err, size_t errlen);
 
+typedef bool (*journal_stop_fn)(void *ctx);
+
+/*
+ * Follow the journal from its end: each new mail entry goes to fn until
+ * stop returns true (it is asked at least twice a second). False with the
+ * reason in err when the journal cannot be opened or read.
+ */
+bool journal_follow(const struct journal_source *src, journal_line_fn fn, void *ctx, journal_stop_fn stop,
+		    void *stop_ctx, char *err, size_t errlen);
+
 #endif
