@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -131,30 +132,15 @@ bool feedback_relay_matches(const struct conf_feedback *conf, const char *relay,
 	return false;
 }
 
-/*
- * The breaker scope of a refusal, from the NDR records that explain it:
- * only when every record the text leaves possible agrees on one scope.
- */
+/* The breaker scope of a refusal (NDR table), with its code as the cause. */
 static bool refusal_scope(const char *reply, size_t len, enum breaker_scope *scope, char cause[BREAKER_CAUSE_MAX + 1])
 {
-	struct ndr_query q;
-	ndr_parse_input(reply, len, &q);
-	if (q.enhanced[0] == '\0')
+	char code[16];
+	const char *which = ndr_breaker_scope(reply, len, code);
+	if (which == NULL)
 		return false;
-	const struct ndr_record *recs[16];
-	size_t n = ndr_lookup(&q, recs, sizeof recs / sizeof recs[0]);
-	if (n == 0 || recs[0]->breaker[0] == '\0')
-		return false;
-	for (size_t i = 1; i < n; i++) {
-		if (strcmp(recs[i]->breaker, recs[0]->breaker) != 0)
-			return false;
-	}
-	*scope = strcmp(recs[0]->breaker, "domain") == 0 ? BREAKER_SCOPE_DOMAIN : BREAKER_SCOPE_RELAY;
-	size_t cl = strlen(q.enhanced);
-	if (cl > BREAKER_CAUSE_MAX)
-		cl = BREAKER_CAUSE_MAX;
-	memcpy(cause, q.enhanced, cl);
-	cause[cl] = '\0';
+	*scope = strcmp(which, "domain") == 0 ? BREAKER_SCOPE_DOMAIN : BREAKER_SCOPE_RELAY;
+	snprintf(cause, BREAKER_CAUSE_MAX + 1, "%s", code);
 	return true;
 }
 

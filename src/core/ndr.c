@@ -299,6 +299,25 @@ size_t ndr_lookup(const struct ndr_query *q, const struct ndr_record **out, size
 	return n;
 }
 
+const char *ndr_breaker_scope(const char *text, size_t len, char cause[16])
+{
+	struct ndr_query q;
+	ndr_parse_input(text, len, &q);
+	cause[0] = '\0';
+	if (q.enhanced[0] == '\0')
+		return NULL;
+	const struct ndr_record *recs[16];
+	size_t n = ndr_lookup(&q, recs, sizeof recs / sizeof recs[0]);
+	if (n == 0 || recs[0]->breaker[0] == '\0')
+		return NULL;
+	for (size_t i = 1; i < n; i++) {
+		if (strcmp(recs[i]->breaker, recs[0]->breaker) != 0)
+			return NULL;
+	}
+	snprintf(cause, 16, "%s", q.enhanced);
+	return recs[0]->breaker;
+}
+
 /* ---- RFC 3463 ---- */
 
 /* Meaning of the class digit. */

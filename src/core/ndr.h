@@ -63,6 +63,14 @@ bool ndr_record_covers(const struct ndr_record *r, const char *enhanced);
  */
 size_t ndr_lookup(const struct ndr_query *q, const struct ndr_record **out, size_t max);
 
+/*
+ * The breaker scope ("relay" or "domain") of a refusal text, when every
+ * record the text leaves possible agrees on one; NULL for anything that is
+ * not an attribution, identity or route cause (or cannot be told apart).
+ * The enhanced code found is copied into cause (16 bytes).
+ */
+const char *ndr_breaker_scope(const char *text, size_t len, char cause[16]);
+
 /* RFC 3463 meanings; NULL when the value is not defined there. */
 const char *ndr_class_meaning(char cls);
 const char *ndr_subject_meaning(int subject);

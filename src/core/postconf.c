@@ -18,7 +18,8 @@
 const char *const postconf_parameters[] = {
 	"smtp_tls_cert_file", "smtp_tls_key_file", "smtp_tls_chain_files", "relayhost",
 	"smtp_tls_security_level", "smtpd_milters", "non_smtpd_milters", "milter_default_action",
-	"queue_directory", "inet_protocols", "smtp_address_preference", NULL,
+	"queue_directory", "inet_protocols", "smtp_address_preference", "smtp_delivery_status_filter",
+	"default_delivery_status_filter", NULL,
 };
 
 #define VALUE_MAX 1024
@@ -220,6 +221,31 @@ static void compare_ip_family(const struct conf *c, const char *out, size_t n, s
 			  preference[0] ? preference : "(empty)");
 }
 
+/*
+ * Mail already handed to Postfix must wait, not bounce, when EOP refuses it
+ * for attribution: contrib/postfix/eop-status-filter.pcre turns those
+ * refusals (and only those) into temporary ones.
+ */
+static void compare_status_filter(const char *out, size_t n, struct check_report *r)
+{
+	char smtp[VALUE_MAX], dflt[VALUE_MAX];
+	value_of(out, n, "smtp_delivery_status_filter", smtp, sizeof smtp);
+	value_of(out, n, "default_delivery_status_filter", dflt, sizeof dflt);
+	const char *in_effect = strcmp(smtp, "$default_delivery_status_filter") == 0 || smtp[0] == '\0' ? dflt : smtp;
+	const char *name = in_effect == dflt ? "default_delivery_status_filter" : "smtp_delivery_status_filter";
+	if (strstr(in_effect, "eop-status-filter") != NULL)
+		check_add(r, CHECK_PASS, "postfix-status-filter", "%s = %s: EOP's attribution refusals defer queued mail "
+			  "instead of bouncing it", name, in_effect);
+	else if (in_effect[0] == '\0')
+		check_add(r, CHECK_WARN, "postfix-status-filter", "no smtp_delivery_status_filter: when EOP refuses mail for "
+			  "attribution, Postfix bounces it to its senders; install contrib/postfix/eop-status-filter.pcre "
+			  "(postconf -e 'smtp_delivery_status_filter = pcre:/etc/postfix/eop-status-filter.pcre')");
+	else
+		check_add(r, CHECK_WARN, "postfix-status-filter", "%s = %s is not eopguard's eop-status-filter.pcre; make "
+			  "sure it turns EOP's attribution refusals (5.7.64, 5.7.68, ...) into 4xx, or mail bounces",
+			  name, in_effect);
+}
+
 /* Every comparison. */
 void postconf_compare(const struct conf *c, const char *output, size_t n, struct check_report *r)
 {
@@ -230,4 +256,5 @@ void postconf_compare(const struct conf *c, const char *output, size_t n, struct
 	compare_tls_level(c, output, n, r);
 	compare_milters(c, output, n, r);
 	compare_ip_family(c, output, n, r);
+	compare_status_filter(output, n, r);
 }

@@ -23,6 +23,7 @@
 #include "tlsid.h"
 #include "conf.h"
 #include "ctl.h"
+#include "run.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -47,29 +48,11 @@ static bool run_postconf(const char *config_dir, struct strbuf *out, char *err, 
 	for (size_t i = 0; postconf_parameters[i] != NULL && n < 30; i++)
 		argv[n++] = postconf_parameters[i];
 	argv[n] = NULL;
-	int fds[2];
-	if (pipe(fds) != 0) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		return false;
-	}
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		execvp("postconf", (char *const *)argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	char buf[4096];
-	ssize_t r;
-	while ((r = read(fds[0], buf, sizeof buf)) > 0)
-		strbuf_append(out, buf, (size_t)r);
-	close(fds[0]);
-	int status = 0;
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		snprintf(err, errlen, "postconf%s%s failed (exit %d); is Postfix installed and the directory right?",
-			 config_dir ? " -c " : "", config_dir ? config_dir : "", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	char why[256] = "";
+	int rc = run_program(argv, out, NULL, why, sizeof why);
+	if (rc != 0) {
+		snprintf(err, errlen, "postconf%s%s failed (%s%s%d); is Postfix installed and the directory right?",
+			 config_dir ? " -c " : "", config_dir ? config_dir : "", why, why[0] ? "; exit " : "exit ", rc);
 		return false;
 	}
 	return true;

@@ -8,5 +8,7 @@
 int cmd_check(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_review(int argc, char **argv);
+int cmd_release(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
 
 #endif

@@ -21,6 +21,10 @@ static void usage(FILE *fp)
 		    "          explain an Exchange Online response (- reads stdin)\n"
 		    "  review  [-c FILE] [--json] [--since T] [--messages] [FILE|- ...]\n"
 		    "          deferred and bounced mail by cause\n"
+		    "  release [-c FILE] [--dry-run] [--json] [--force] [QUEUE-ID...]\n"
+		    "          deliver the mail that waits because of EOP, once check passes\n"
+		    "  probe   [-c FILE] [--json] [--host HOST[:PORT]] [--from ADDR --to ADDR]\n"
+		    "          connect to the smart host as the MTA would and report EOP's answers\n"
 		    "  -V, --version  print the version\n"
 		    "Run 'eopguardctl COMMAND -h' for a command's options; see eopguardctl(8).\n");
 }
@@ -39,6 +43,10 @@ static int dispatch(int argc, char **argv)
 		return cmd_explain(argc - 1, argv + 1);
 	if (strcmp(cmd, "review") == 0)
 		return cmd_review(argc - 1, argv + 1);
+	if (strcmp(cmd, "release") == 0)
+		return cmd_release(argc - 1, argv + 1);
+	if (strcmp(cmd, "probe") == 0)
+		return cmd_probe(argc - 1, argv + 1);
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return EX_OK;

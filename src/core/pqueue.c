@@ -1,0 +1,94 @@
+/*
+ * pqueue: one line of postqueue -j -> struct pqueue_entry.
+ *
+ * Does: read queue_name, queue_id, sender and each recipient's
+ * delay_reason with json-c, and name the NDR breaker cause of a reason.
+ * Does not: run postqueue or act on the queue (src/ctl/cmd_release.c).
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "breaker.h"
+#include "ndr.h"
+#include "pqueue.h"
+
+const char *pqueue_queue_name(enum pqueue_queue q)
+{
+	static const char *const names[] = { "other", "hold", "deferred", "active", "incoming" };
+	return names[q];
+}
+
+/* The string member name of obj, or NULL. */
+static const char *member(json_object *obj, const char *name)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(obj, name, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+bool pqueue_parse_line(const char *line, size_t len, struct pqueue_entry *e, char *err, size_t errlen)
+{
+	memset(e, 0, sizeof *e);
+	json_tokener *tok = len <= 1000000 ? json_tokener_new() : NULL;
+	if (tok == NULL) {
+		snprintf(err, errlen, "line too long or out of memory");
+		return false;
+	}
+	json_object *root = json_tokener_parse_ex(tok, line, (int)len);
+	json_tokener_free(tok);
+	if (root == NULL || !json_object_is_type(root, json_type_object)) {
+		json_object_put(root);
+		snprintf(err, errlen, "not a JSON object");
+		return false;
+	}
+	const char *qname = member(root, "queue_name"), *qid = member(root, "queue_id"), *sender = member(root, "sender");
+	if (qname == NULL || qid == NULL) {
+		json_object_put(root);
+		snprintf(err, errlen, "no queue_name or queue_id");
+		return false;
+	}
+	static const struct { const char *name; enum pqueue_queue q; } queues[] = {
+		{ "hold", PQ_HOLD }, { "deferred", PQ_DEFERRED }, { "active", PQ_ACTIVE }, { "incoming", PQ_INCOMING },
+	};
+	for (size_t i = 0; i < sizeof queues / sizeof queues[0]; i++) {
+		if (strcmp(qname, queues[i].name) == 0)
+			e->queue = queues[i].q;
+	}
+	size_t o = 0;
+	for (const char *p = qid; *p != '\0' && o < PQUEUE_ID_MAX; p++) {
+		if (isalnum((unsigned char)*p))
+			e->queue_id[o++] = *p;
+	}
+	e->queue_id[o] = '\0';
+	if (sender != NULL)
+		breaker_escape(sender, strlen(sender), e->sender, sizeof e->sender);
+	json_object *rcpts;
+	if (json_object_object_get_ex(root, "recipients", &rcpts) && json_object_is_type(rcpts, json_type_array)) {
+		size_t n = json_object_array_length(rcpts);
+		e->recipients = n;
+		for (size_t i = 0; i < n; i++) {
+			json_object *r = json_object_array_get_idx(rcpts, i);
+			const char *why = json_object_is_type(r, json_type_object) ? member(r, "delay_reason") : NULL;
+			if (why == NULL)
+				continue;
+			char code[16];
+			bool is_cause = e->cause[0] == '\0' && ndr_breaker_scope(why, strlen(why), code) != NULL;
+			if (is_cause)
+				memcpy(e->cause, code, sizeof e->cause);
+			if (is_cause || e->reason[0] == '\0')
+				breaker_escape(why, strlen(why), e->reason, sizeof e->reason);
+		}
+	}
+	json_object_put(root);
+	if (e->queue_id[0] == '\0') {
+		snprintf(err, errlen, "empty queue_id");
+		return false;
+	}
+	return true;
+}
