@@ -86,7 +86,8 @@ struct probe {
 	char presented[400];
 	bool connected, starttls, tls, ehlo_ok, sent, accepted, refused;
 	int code;                  /* the last reply's code */
-	char last[REPLY_MAX];      /* the last reply (raw, for the NDR lookup) */
+	char last[REPLY_MAX];      /* the last reply (raw) */
+	char refusal[REPLY_MAX];   /* the last 4xx/5xx reply (raw, for the NDR lookup), "" when none */
 };
 
 static void add_step(struct probe *p, const char *name, const char *text, size_t len, bool ok)
@@ -295,6 +296,8 @@ static int command(struct probe *p, const char *name, const char *line)
 		return 0;
 	}
 	int code = read_reply(p);
+	if (code >= 400)
+		memcpy(p->refusal, p->last, sizeof p->refusal);
 	add_step(p, name, code ? p->last : "no answer (connection closed or timed out)",
 		 code ? strlen(p->last) : 42, code >= 200 && code < 400);
 	return code;
@@ -454,7 +457,7 @@ static void explain_last(const struct probe *p, char *out, size_t len)
 {
 	struct ndr_query q;
 	const struct ndr_record *recs[4];
-	ndr_parse_input(p->last, strlen(p->last), &q);
+	ndr_parse_input(p->refusal, strlen(p->refusal), &q);
 	size_t n = ndr_lookup(&q, recs, 4);
 	if (n == 0)
 		snprintf(out, len, "not in eopguard's NDR table; run eopguardctl explain with the reply");
@@ -538,7 +541,7 @@ static void print_text(const struct probe *p, const struct probe_opts *o)
 		printf("server chain %s\n", p->chain);
 		printf("server cert  %s\n", p->verify);
 	}
-	if (p->refused && p->connected && p->code >= 400) {
+	if (p->refused && p->refusal[0] != '\0') {
 		char why[2048];
 		explain_last(p, why, sizeof why);
 		printf("explain      %s\n", why);
@@ -579,7 +582,7 @@ static void print_json(const struct probe *p)
 	}
 	const char *result = !p->connected ? "no-connection" : p->refused ? "refused" : p->accepted ? "accepted" : "no-test-message";
 	strbuf_printf(&out, ",\"test_message\":%s,\"result\":\"%s\"", p->sent ? "true" : "false", result);
-	if (p->refused && p->connected && p->code >= 400) {
+	if (p->refused && p->refusal[0] != '\0') {
 		char why[2048];
 		explain_last(p, why, sizeof why);
 		strbuf_puts(&out, ",\"explain\":\"");

@@ -44,14 +44,15 @@ static void test_all_aligned(void **state)
 		"smtpd_milters = inet:127.0.0.1:8891, unix:/run/eopguard/eopguard.sock\n"
 		"non_smtpd_milters = unix:/run/eopguard/eopguard.sock\n"
 		"milter_default_action = tempfail\n"
-		"queue_directory = /var/spool/postfix\n";
+		"queue_directory = /var/spool/postfix\n"
+		"smtp_delivery_status_filter = pcre:/etc/postfix/eop-status-filter.pcre\n";
 	struct conf c = make_conf(ATTRIBUTION_CERTIFICATE);
 	struct check_report r = { 0 };
 	(void)state;
 	postconf_compare(&c, out, sizeof out - 1, &r);
 	const char *names[] = { "postfix-cert-file", "postfix-relayhost", "postfix-tls-level", "postfix-milter",
-				"postfix-default-action" };
-	for (size_t i = 0; i < 5; i++) {
+				"postfix-default-action", "postfix-status-filter" };
+	for (size_t i = 0; i < 6; i++) {
 		if (status_of(&r, names[i]) != CHECK_PASS)
 			fail_msg("%s: status %d, want PASS", names[i], status_of(&r, names[i]));
 	}
@@ -81,6 +82,17 @@ static void test_everything_off(void **state)
 	assert_int_equal(status_of(&r, "postfix-milter"), CHECK_FAIL);
 	assert_int_equal(status_of(&r, "postfix-milter-local"), CHECK_WARN);
 	assert_int_equal(status_of(&r, "postfix-default-action"), CHECK_WARN);
+	assert_int_equal(status_of(&r, "postfix-status-filter"), CHECK_WARN);
+	/* the default filter, and another filter than eopguard's */
+	static const char dflt[] = "smtp_delivery_status_filter = $default_delivery_status_filter\n"
+				   "default_delivery_status_filter = pcre:/etc/postfix/eop-status-filter.pcre\n";
+	struct check_report r3 = { 0 };
+	postconf_compare(&c, dflt, sizeof dflt - 1, &r3);
+	assert_int_equal(status_of(&r3, "postfix-status-filter"), CHECK_PASS);
+	static const char other[] = "smtp_delivery_status_filter = regexp:/etc/postfix/mine\n";
+	struct check_report r4 = { 0 };
+	postconf_compare(&c, other, sizeof other - 1, &r4);
+	assert_int_equal(status_of(&r4, "postfix-status-filter"), CHECK_WARN);
 	/* In ip mode a plaintext fallback only warns, and certificate files are not compared. */
 	struct conf ip = make_conf(ATTRIBUTION_IP);
 	struct check_report r2 = { 0 };
