@@ -148,6 +148,11 @@ static bool refusal_scope(const char *reply, size_t len, enum breaker_scope *sco
 static void remote_reply(const char *p, size_t n, const char **out, size_t *out_n)
 {
 	static const char said[] = " said: ", inreply[] = " (in reply to ";
+	if (p == NULL) {
+		*out = "";
+		*out_n = 0;
+		return;
+	}
 	const char *s = memmem(p, n, said, sizeof said - 1);
 	if (s != NULL) {
 		n -= (size_t)(s + sizeof said - 1 - p);

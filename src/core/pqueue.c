@@ -60,12 +60,13 @@ bool pqueue_parse_line(const char *line, size_t len, struct pqueue_entry *e, cha
 		if (strcmp(qname, queues[i].name) == 0)
 			e->queue = queues[i].q;
 	}
-	size_t o = 0;
-	for (const char *p = qid; *p != '\0' && o < PQUEUE_ID_MAX; p++) {
-		if (isalnum((unsigned char)*p))
-			e->queue_id[o++] = *p;
-	}
-	e->queue_id[o] = '\0';
+	/* a queue id goes to postsuper's command line: letters and digits only, or the entry is refused */
+	size_t qn = strlen(qid);
+	bool qid_ok = qn > 0 && qn <= PQUEUE_ID_MAX;
+	for (size_t i = 0; qid_ok && i < qn; i++)
+		qid_ok = isalnum((unsigned char)qid[i]);
+	if (qid_ok)
+		memcpy(e->queue_id, qid, qn + 1);
 	if (sender != NULL)
 		breaker_escape(sender, strlen(sender), e->sender, sizeof e->sender);
 	json_object *rcpts;
@@ -87,7 +88,7 @@ bool pqueue_parse_line(const char *line, size_t len, struct pqueue_entry *e, cha
 	}
 	json_object_put(root);
 	if (e->queue_id[0] == '\0') {
-		snprintf(err, errlen, "empty queue_id");
+		snprintf(err, errlen, "queue_id is empty, too long or not letters and digits");
 		return false;
 	}
 	return true;

@@ -23,7 +23,66 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#if defined(FUZZ_EXPORT)
+#if defined(FUZZ_FEEDBACK)
+#include "feedback.h"
+/* Each input line through the feedback parser and the breaker; what is kept is printable and bounded. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct feedback fb;
+	static struct breaker b;
+	static char *match[] = { "*.mail.protection.outlook.com", "127.0.0.1", "*.mx.microsoft" };
+	struct conf_feedback conf = { .log = "", .n_match = 3, .open_for = 60 };
+	for (size_t i = 0; i < 3; i++)
+		conf.match[i] = match[i];
+	feedback_init(&fb);
+	breaker_init(&b, 60);
+	feedback_note(&fb, "ABCDE1", "contoso.com", NULL);
+	const char *p = (const char *)data, *end = p + size;
+	time_t now = 1000;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		struct feedback_outcome o;
+		feedback_line(&fb, &conf, p, len, &o);
+		struct breaker_change chg, two[2];
+		struct breaker_verdict v;
+		if (o.kind == FEEDBACK_REFUSED) {
+			if (o.reply < p || o.reply + o.reply_len > p + len)
+				abort();   /* the reply is a slice of the line */
+			breaker_refused(&b, o.scope, o.domain, o.cause, o.reply, o.reply_len, now, &chg);
+		} else if (o.kind == FEEDBACK_ACCEPTED) {
+			breaker_accepted(&b, o.domain, now, two);
+		}
+		breaker_admit(&b, o.domain, now, &v, &chg);
+		for (const char *s = v.reply; *s != '\0'; s++)
+			if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+				abort();
+		for (const char *s = o.qid; *s != '\0'; s++)
+			if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
+				abort();
+		now += 7;
+		p += len + 1;
+	}
+	return 0;
+}
+#elif defined(FUZZ_PQUEUE)
+#include "pqueue.h"
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct pqueue_entry e;
+	char err[128];
+	if (pqueue_parse_line((const char *)data, size, &e, err, sizeof err)) {
+		const char *fields[] = { e.sender, e.reason, e.queue_id };
+		for (size_t f = 0; f < 3; f++)
+			for (const char *s = fields[f]; *s != '\0'; s++)
+				if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+					abort();
+	} else if (err[0] == '\0') {
+		abort();
+	}
+	return 0;
+}
+#elif defined(FUZZ_EXPORT)
 #include "export.h"
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

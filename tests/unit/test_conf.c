@@ -110,6 +110,8 @@ static void test_full_config(void **state)
 	conf_free(c);
 }
 
+#define TENANT_OK_TEXT "tenant {\n accepted_domains = {\"contoso.com\"}\n attribution = \"ip\"\n}\n"
+
 static void test_defaults(void **state)
 {
 	char err[CONF_ERR_MAX];
@@ -133,9 +135,35 @@ static void test_defaults(void **state)
 	assert_int_equal(c->policy.sender_not_accepted, ACTION_REWRITE);
 	assert_int_equal(c->policy.null_sender, ACTION_DEFER);
 	assert_int_equal(c->policy.from_invalid, ACTION_ANNOTATE);
+	assert_int_equal(c->policy.observed_refusal, ACTION_DEFER);
 	assert_string_equal(c->rewrite_sender, "");
+	/* feedback off; EOP's two MX name forms match without smarthost_match */
+	assert_string_equal(c->feedback.log, "");
+	assert_int_equal(c->feedback.open_for, 300);
+	assert_int_equal(c->feedback.n_match, 2);
+	assert_string_equal(c->feedback.match[0], "*.mail.protection.outlook.com");
+	assert_string_equal(c->feedback.match[1], "*.mx.microsoft");
 	conf_free(c);
 	conf_free(NULL);
+	/* tenant.smarthost's host joins them; smarthost_match replaces all three */
+	path = write_file("fb.conf", "tenant {\n accepted_domains = {\"contoso.com\"}\n attribution = \"ip\"\n"
+				     " smarthost = \"[Contoso-com.mail.protection.outlook.com]:25\"\n}\n"
+				     "feedback {\n log = \"journal\"\n open_for = 60\n}\npolicy { observed_refusal = \"reject\" }\n");
+	if (!conf_load(path, &c, err, sizeof err))
+		fail_msg("conf_load failed: %s", err);
+	assert_string_equal(c->feedback.log, "journal");
+	assert_int_equal(c->feedback.open_for, 60);
+	assert_int_equal(c->feedback.n_match, 3);
+	assert_string_equal(c->feedback.match[0], "contoso-com.mail.protection.outlook.com");
+	assert_int_equal(c->policy.observed_refusal, ACTION_REJECT);
+	conf_free(c);
+	path = write_file("fb2.conf", TENANT_OK_TEXT "feedback {\n log = \"/var/log/mail.log\"\n"
+				      " smarthost_match = {\"127.0.0.1\", \"*.EOP.example\"}\n}\n");
+	if (!conf_load(path, &c, err, sizeof err))
+		fail_msg("conf_load failed: %s", err);
+	assert_int_equal(c->feedback.n_match, 2);
+	assert_string_equal(c->feedback.match[1], "*.eop.example");
+	conf_free(c);
 }
 
 struct bad_case {
@@ -183,6 +211,12 @@ static void test_bad_values(void **state)
 		{ "policy null rewrite", TENANT_OK "policy {\n null_sender = \"rewrite\"\n}\n", "null_sender: 'rewrite'" },
 		{ "syntax error", "tenant {\n accepted_domains = {\"c.com\"\n}\n", "bad.conf:1: this '{' is never closed" },
 		{ "stray closing brace", TENANT_OK "}\n", "bad.conf:5: unexpected closing brace" },
+		{ "feedback log relative", TENANT_OK "feedback {\n log = \"mail.log\"\n}\n", ":6: log: 'mail.log' must be \"\" (off), \"journal\" or the absolute path" },
+		{ "feedback open_for", TENANT_OK "feedback {\n open_for = 1\n}\n", ":6: open_for: 1 is out of range 5..86400" },
+		{ "feedback match", TENANT_OK "feedback {\n smarthost_match = {\"a b\"}\n}\n", ":6: smarthost_match: 'a b' is not a host name" },
+		{ "feedback match bracket", TENANT_OK "feedback {\n smarthost_match = {\"[1.2.3.4]\"}\n}\n", "smarthost_match: '[1.2.3.4]'" },
+		{ "observed_refusal rewrite", TENANT_OK "policy {\n observed_refusal = \"rewrite\"\n}\n", ":6: observed_refusal: 'rewrite' is not one of" },
+		{ "feedback unknown", TENANT_OK "feedback {\n follow = 1\n}\n", ":6: no such option 'follow'" },
 		{ "missing domains file", "tenant {\n accepted_domains_file = \"nope.txt\"\n attribution = \"ip\"\n}\n", "nope.txt: cannot open accepted_domains_file: No such file" },
 	};
 	(void)state;

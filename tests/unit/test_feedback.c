@@ -12,6 +12,7 @@
 
 #include "breaker.h"
 #include "feedback.h"
+#include "pqueue.h"
 
 static const char tenant_attr[] = "550 5.7.64 TenantAttribution; Relay Access Denied [AM0PR01.prod]";
 
@@ -272,6 +273,53 @@ static void test_feedback_hostile_lines(void **state)
 	assert_string_equal(o.predicted, "unknown");
 }
 
+/* ---- pqueue: postqueue -j lines as Postfix 3.7 writes them ---- */
+
+static void test_pqueue_lines(void **state)
+{
+	(void)state;
+	struct pqueue_entry e;
+	char err[128];
+	static const char deferred[] =
+		"{\"queue_name\": \"deferred\", \"queue_id\": \"4XyZ1abcDEF\", \"arrival_time\": 1764496800, "
+		"\"message_size\": 446, \"forced_expire\": false, \"sender\": \"app@apps.contoso.test\", \"recipients\": "
+		"[{\"address\": \"a@outside.example\", \"delay_reason\": \"connect to x: Connection timed out\"}, "
+		"{\"address\": \"b@outside.example\", \"delay_reason\": \"host 127.0.0.1[127.0.0.1] said: 550 5.7.64 "
+		"Relay Access Denied ATTR36 (in reply to end of DATA command)\"}]}";
+	assert_true(pqueue_parse_line(deferred, strlen(deferred), &e, err, sizeof err));
+	assert_int_equal(e.queue, PQ_DEFERRED);
+	assert_string_equal(e.queue_id, "4XyZ1abcDEF");
+	assert_string_equal(e.sender, "app@apps.contoso.test");
+	assert_int_equal(e.recipients, 2);
+	assert_string_equal(e.cause, "5.7.64");
+	assert_non_null(strstr(e.reason, "ATTR36"));
+	/* a recipient error is not a cause; the first reason is kept for display */
+	static const char recipient[] =
+		"{\"queue_name\": \"deferred\", \"queue_id\": \"5AAAA\", \"sender\": \"\", \"recipients\": "
+		"[{\"address\": \"x@contoso.com\", \"delay_reason\": \"host a said: 550 5.1.10 Recipient not found\"}]}";
+	assert_true(pqueue_parse_line(recipient, strlen(recipient), &e, err, sizeof err));
+	assert_string_equal(e.cause, "");
+	assert_string_equal(e.sender, "");
+	assert_non_null(strstr(e.reason, "5.1.10"));
+	static const char hold[] = "{\"queue_name\": \"hold\", \"queue_id\": \"6BBBB\", \"sender\": \"a\\\"b\\u0001@c\", "
+				   "\"recipients\": [{\"address\": \"x@y\"}]}";
+	assert_true(pqueue_parse_line(hold, strlen(hold), &e, err, sizeof err));
+	assert_int_equal(e.queue, PQ_HOLD);
+	assert_string_equal(e.sender, "a\\\"b?@c");
+	/* hostile and broken lines */
+	static const char *const bad[] = { "", "[]", "{", "{\"queue_id\": \"X\"}", "{\"queue_name\": 1, \"queue_id\": \"A\"}",
+					   "{\"queue_name\": \"hold\", \"queue_id\": \"\\\"';\"}", "null" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = '\0';
+		if (pqueue_parse_line(bad[i], strlen(bad[i]), &e, err, sizeof err))
+			fail_msg("accepted: %s", bad[i]);
+		assert_true(err[0] != '\0');
+	}
+	static const char sneaky[] = "{\"queue_name\": \"deferred\", \"queue_id\": \"AB;rm -rf /CD\"}";
+	assert_false(pqueue_parse_line(sneaky, strlen(sneaky), &e, err, sizeof err));
+	assert_non_null(strstr(err, "not letters and digits"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_feedback_refusal_and_prediction),
 		cmocka_unit_test(test_feedback_ignores_what_is_not_eop_attribution),
 		cmocka_unit_test(test_feedback_hostile_lines),
+		cmocka_unit_test(test_pqueue_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,7 +34,7 @@ static void setup_fixture(struct fixture *f, enum action sender_action, bool can
 	f->p.dry_run = dry_run;
 	verdict_decide(NULL, &f->msg, &f->p, &f->v);
 	f->in = (struct report_input){ "relay.test", NULL, false, &f->msg, &f->res, &f->v, "<app@other.example>",
-				       "contoso.test", "4Xk9" };
+				       "contoso.test", "4Xk9", NULL };
 }
 
 static void test_header_rewrite(void **state)
@@ -127,9 +127,48 @@ static void test_log_dry_run_and_hostile_ids(void **state)
 	strbuf_free(&sb);
 }
 
+/* observed-refusal: EOP's reply after predicted in the header, in the log line and JSON, and as the SMTP reply. */
+static void test_observed_refusal(void **state)
+{
+	struct fixture f;
+	struct strbuf sb;
+	(void)state;
+	memset(&f, 0, sizeof f);
+	finding_list_clear(&f.msg);
+	finding_list_add(&f.msg, FINDING_OBSERVED_REFUSAL, ATTRIBUTION_CERTIFICATE, "fix it, then release");
+	f.res.sender = SENDER_PASS;
+	snprintf(f.res.sender_domain, sizeof f.res.sender_domain, "contoso.test");
+	f.res.from = FROM_PASS;
+	f.p.actions.observed_refusal = ACTION_DEFER;
+	verdict_decide(NULL, &f.msg, &f.p, &f.v);
+	static const char observed[] = "550 5.7.64 TenantAttribution; \\\"q\\\" 100% [x]";
+	f.in = (struct report_input){ "relay.test", NULL, false, &f.msg, &f.res, &f.v, "<app@contoso.test>", "", "4Xk9",
+				      observed };
+	strbuf_init(&sb, 4096);
+	report_header(&f.in, " ", &sb);
+	assert_string_equal(sb.data, "relay.test; verdict=fail; action=defer; identity=none; sender=pass (contoso.test); "
+				     "from=pass; observed=\"550 5.7.64 TenantAttribution; \\\"q\\\" 100% [x]\"");
+	strbuf_reset(&sb);
+	report_log_line(&f.in, &sb);
+	assert_string_equal(sb.data, "4Xk9: verdict=fail action=defer findings=observed-refusal sender=<app@contoso.test> "
+				     "from=- predicted=- observed=\"550 5.7.64 TenantAttribution; \\\"q\\\" 100% [x]\"");
+	strbuf_reset(&sb);
+	report_log_json(&f.in, &sb);
+	assert_non_null(strstr(sb.data, ",\"observed\":\"550 5.7.64 TenantAttribution; \\\\\\\"q\\\\\\\" 100% [x]\""));
+	strbuf_reset(&sb);
+	struct report_reply reply;
+	assert_true(report_reply_text(&f.in, &reply, &sb));
+	assert_string_equal(reply.code, "451");
+	assert_string_equal(reply.enhanced, "4.7.64");
+	assert_string_equal(sb.data, "eopguard: observed-refusal: EOP answered \"550 5.7.64 TenantAttribution; "
+				     "\\\"q\\\" 100%% [x]\"; fix it, then release");
+	strbuf_free(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_observed_refusal),
 		cmocka_unit_test(test_header_rewrite),
 		cmocka_unit_test(test_identity_states),
 		cmocka_unit_test(test_reply),
