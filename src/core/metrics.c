@@ -45,6 +45,21 @@ void metrics_format(const struct metrics *m, struct strbuf *out)
 		strbuf_printf(out, "# HELP eopguard_certificate_expiry_seconds Seconds until the relay certificate expires.\n"
 				   "# TYPE eopguard_certificate_expiry_seconds gauge\n"
 				   "eopguard_certificate_expiry_seconds %lld\n", m->expiry_seconds);
+	strbuf_printf(out, "# HELP eopguard_feedback_refusals_total EOP refusals for an attribution, identity or route "
+			   "cause, read from feedback.log.\n"
+			   "# TYPE eopguard_feedback_refusals_total counter\n"
+			   "eopguard_feedback_refusals_total %llu\n"
+			   "# HELP eopguard_prediction_misses_total EOP refusals of mail eopguard had judged pass.\n"
+			   "# TYPE eopguard_prediction_misses_total counter\n"
+			   "eopguard_prediction_misses_total %llu\n"
+			   "# HELP eopguard_breaker_trips_total Times a breaker opened on a refusal eopguard did not predict.\n"
+			   "# TYPE eopguard_breaker_trips_total counter\n"
+			   "eopguard_breaker_trips_total %llu\n"
+			   "# HELP eopguard_breaker_open Breakers open or half-open now, by scope.\n"
+			   "# TYPE eopguard_breaker_open gauge\n"
+			   "eopguard_breaker_open{scope=\"relay\"} %u\n"
+			   "eopguard_breaker_open{scope=\"domain\"} %u\n",
+		      m->refusals, m->misses, m->trips, m->open_relay, m->open_domains);
 	strbuf_printf(out, "# HELP eopguard_start_time_seconds When the daemon started, in seconds since 1970.\n"
 			   "# TYPE eopguard_start_time_seconds gauge\n"
 			   "eopguard_start_time_seconds %lld\n", (long long)m->started);

@@ -1,8 +1,9 @@
 /*
  * metrics: the Prometheus text exposition of eopguard's counters, for
  * node_exporter's textfile collector (metrics_file): messages by verdict
- * and action, findings by name, reloads, the identity state and the relay
- * certificate's remaining lifetime.
+ * and action, findings by name, reloads, the identity state, the relay
+ * certificate's remaining lifetime, and what feedback.log showed: EOP's
+ * refusals, prediction misses, breaker trips and the breakers open now.
  *
  * Pure: the caller collects a struct metrics (the daemon from its atomic
  * counters) and writes the text where it wants.
@@ -29,6 +30,9 @@ struct metrics {
 	bool expiry_known;
 	long long expiry_seconds;    /* until the relay certificate expires (negative: expired) */
 	time_t started;
+	/* the closed loop (feedback.log) */
+	unsigned long long refusals, misses, trips;
+	unsigned open_relay, open_domains;   /* breakers open or half-open now */
 };
 
 /* The exposition text (HELP and TYPE lines, one sample a line). */

@@ -32,6 +32,11 @@ static void collect(struct daemon_state *st, struct metrics *m, time_t now)
 	m->reloads_ok = atomic_load(&st->reloads_ok);
 	m->reloads_failed = atomic_load(&st->reloads_failed);
 	m->started = st->started;
+	m->refusals = atomic_load(&st->feedback.refusals);
+	m->misses = atomic_load(&st->feedback.misses);
+	m->trips = atomic_load(&st->feedback.trips);
+	m->open_relay = atomic_load(&st->feedback.open_relay);
+	m->open_domains = atomic_load(&st->feedback.open_domains);
 	m->identity_state = -1;
 	struct identity_snap *id = identity_acquire(st);
 	if (id != NULL) {

@@ -18,6 +18,8 @@ tenant {
   smarthost = "[contoso-test.mail.protection.outlook.com]:25"
 }
 policy { observed_refusal = "annotate" }
+metrics_file = "$T_DIR/run/eopguard.prom"
+metrics_interval = 5
 feedback {
   log = "$FAKE"
   open_for = 15
@@ -46,6 +48,10 @@ cat "$T_DIR/batch" >> "$FAKE"
 wait_for 20 sh -c "[ \$(grep -c 'feedback: queue_id=' '$LOG') -ge 1000 ]" || t_fail "not all 1,000 refusals were read within 20 s"
 t_check "1,000 refusals read, each logged once" test "$(grep -c 'feedback: queue_id=Q[0-9]\{5\}AB observed="550 5.7.64 TenantAttribution; Relay Access Denied \[AM0PR01MB1234.eurprd01.prod.outlook.com\]" predicted="unknown"' "$LOG")" -eq 1000
 t_check "... and the breaker tripped once" test "$(opened)" -eq 1
+wait_for 10 grep -q '^eopguard_feedback_refusals_total 1000$' "$T_DIR/run/eopguard.prom"
+t_grep "metrics: 1,000 refusals" "eopguard_feedback_refusals_total 1000" "$T_DIR/run/eopguard.prom"
+t_grep "metrics: one trip" "eopguard_breaker_trips_total 1" "$T_DIR/run/eopguard.prom"
+t_grep "metrics: the relay breaker is open" 'eopguard_breaker_open{scope="relay"} 1' "$T_DIR/run/eopguard.prom"
 
 send() {   # NAME
 	send_mail "$RELAY_PORT" "$T_DIR/$1" --from app@contoso.test --to user@outside.example --header "From: app@contoso.test" --header "Subject: $1"

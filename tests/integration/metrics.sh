@@ -77,12 +77,16 @@ checks = [
     ("identity state pass", get("eopguard_identity_state", state="pass") == 1 and get("eopguard_identity_state", state="fail") == 0),
     ("counter types", types.get("eopguard_messages") == "counter" and types.get("eopguard_findings") == "counter"),
     ("gauge types", types.get("eopguard_identity_state") == "gauge" and types.get("eopguard_start_time_seconds") == "gauge"),
+    ("feedback off: no refusals, misses or trips; no breaker open",
+        get("eopguard_feedback_refusals_total") == 0 and get("eopguard_prediction_misses_total") == 0
+        and get("eopguard_breaker_trips_total") == 0 and get("eopguard_breaker_open", scope="relay") == 0
+        and get("eopguard_breaker_open", scope="domain") == 0 and types.get("eopguard_breaker_open") == "gauge"),
 ]
 for what, ok in checks:
     print(("ok - " if ok else "not ok - ") + "metrics parsed by prometheus_client: " + what)
 EOT
 "$PY" "$T_DIR/parse.py" "$T_DIR/textfile/eopguard.prom" > "$T_DIR/parse.out" 2>&1 || t_fail "the Prometheus parser refused the file: $(cat "$T_DIR/parse.out")"
-take_checks "$T_DIR/parse.out" 7 "$T_DIR/textfile/eopguard.prom"
+take_checks "$T_DIR/parse.out" 8 "$T_DIR/textfile/eopguard.prom"
 kill "$EG_PID"; wait "$EG_PID" 2>/dev/null; EG_PID=
 t_check "the stop writes the final counts" grep -q 'eopguard_messages_total{verdict="fail",action="defer"} 1' "$T_DIR/textfile/eopguard.prom"
 
