@@ -13,6 +13,8 @@ t_setup
 EG=/usr/sbin/eopguard
 [ -x "$EG" ] || die "$EG is not installed"
 t_check "postinst made the eopguard system user" sh -c "getent passwd eopguard | grep -q ':/nonexistent:'"
+t_check "postinst put it in group adm, to read the mail log for feedback.log" sh -c "id -nG eopguard | tr ' ' '\n' | grep -qx adm"
+t_check "the status filter is installed as an example" test -f /usr/share/doc/eopguard/examples/eop-status-filter.pcre
 R="$T_DIR/run-eopguard"
 mkdir -m 0755 "$R"
 # The installed configuration, with the runtime directory and the tenant adapted.
