@@ -141,9 +141,7 @@ static void follow_file(struct daemon_state *st, const char *source)
 		return;
 	}
 	logfollow_start(lf, source);
-	if (lf->fd < 0)
-		log_msg(&st->log, LOG_WARNING, "feedback: %s does not exist yet (or is not a readable file); "
-			"following it from when it appears", source);
+	int reported_errno = 0;
 	bool error_logged = false;
 	char now[4096];
 	while (!atomic_load(&st->stopping)) {
@@ -156,6 +154,19 @@ static void follow_file(struct daemon_state *st, const char *source)
 		char err[512];
 		logfollow_poll(lf, on_line, &lc, &ok, err, sizeof err);
 		state_release(snap);
+		if (lf->fd < 0 && lf->open_errno != reported_errno) {
+			/* said once per cause, not at every poll */
+			if (lf->open_errno == ENOENT)
+				log_msg(&st->log, LOG_WARNING, "feedback: %s does not exist yet; following it from when it appears",
+					source);
+			else if (lf->open_errno == EACCES)
+				log_msg(&st->log, LOG_ERR, "feedback: %s: permission denied; eopguard reads it as its own user: "
+					"add that user to the file's group (adm on Debian) and restart eopguard", source);
+			else
+				log_msg(&st->log, LOG_ERR, "feedback: %s: %s; still trying", source,
+					lf->open_errno == EINVAL ? "not a regular file" : strerror(lf->open_errno));
+		}
+		reported_errno = lf->fd < 0 ? lf->open_errno : 0;
 		if (!ok && !error_logged)
 			log_msg(&st->log, LOG_ERR, "feedback: %s; still trying", err);
 		error_logged = !ok;
@@ -169,7 +180,7 @@ static void follow_file(struct daemon_state *st, const char *source)
 static void *follower(void *arg)
 {
 	struct daemon_state *st = arg;
-	char source[4096];
+	char source[4096], last_journal_error[512] = "";
 	while (!atomic_load(&st->stopping)) {
 		current_source(st, source, sizeof source);
 		if (source[0] == '\0') {
@@ -186,9 +197,14 @@ static void *follower(void *arg)
 		struct journal_stop_ctx sc = { st, source };
 		char err[512];
 		if (!journal_follow(&js, on_journal_line, st, journal_should_stop, &sc, err, sizeof err)) {
-			log_msg(&st->log, LOG_ERR, "feedback: %s; trying again in 30 s", err);
+			/* said once per cause, not every 30 s */
+			if (strcmp(err, last_journal_error) != 0)
+				log_msg(&st->log, LOG_ERR, "feedback: %s; trying again every 30 s", err);
+			snprintf(last_journal_error, sizeof last_journal_error, "%s", err);
 			for (int i = 0; i < 30 && !journal_should_stop(&sc); i++)
 				sleep_ms(1000);
+		} else {
+			last_journal_error[0] = '\0';
 		}
 	}
 	return NULL;

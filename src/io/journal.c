@@ -149,6 +149,14 @@ bool journal_follow(const struct journal_source *src, journal_line_fn fn, void *
 		sd_journal_close(j);
 		return false;
 	}
+	uint64_t usage = 0;
+	if (src->files == NULL && sd_journal_get_usage(j, &usage) >= 0 && usage == 0) {
+		snprintf(err, errlen, "no journal files under /var/log/journal or /run/log/journal (is systemd-journald "
+			 "running, and may eopguard's user read them? add it to group systemd-journal)");
+		free(line);
+		sd_journal_close(j);
+		return false;
+	}
 	/* from the end: what happened before the daemon started is not fed back */
 	int r = sd_journal_seek_tail(j);
 	if (r >= 0)

@@ -21,13 +21,17 @@
 static bool open_log(struct logfollow *lf, bool from_end)
 {
 	int fd = open(lf->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
+	if (fd < 0) {
+		lf->open_errno = errno;
 		return false;
+	}
 	struct stat st;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		lf->open_errno = EINVAL;   /* not a regular file */
 		close(fd);
 		return false;
 	}
+	lf->open_errno = 0;
 	lf->fd = fd;
 	lf->dev = st.st_dev;
 	lf->ino = st.st_ino;
@@ -43,6 +47,7 @@ void logfollow_start(struct logfollow *lf, const char *path)
 {
 	lf->path = path;
 	lf->fd = -1;
+	lf->open_errno = 0;
 	lf->rotations = lf->truncations = lf->lines = 0;
 	open_log(lf, true);
 }

@@ -115,4 +115,14 @@ wait_for 10 sh -c "[ \$(grep -c 'breaker: state=open scope=relay' '$LOG') -ge 4 
 kill -USR1 "$EG_PID"
 wait_for 10 grep -q "reason=reload" "$LOG"
 t_grep "a reload closes the breaker" "reason=reload" "$LOG"
+
+# a log the daemon's user may not read: said once, with what to do
+printf 'secret\n' > "$T_DIR/rootonly.log"
+chmod 600 "$T_DIR/rootonly.log"
+sed "s|log = \"$FAKE\"|log = \"$T_DIR/rootonly.log\"|" "$T_DIR/eopguard.conf" > "$T_DIR/eopguard.conf.new" && mv "$T_DIR/eopguard.conf.new" "$T_DIR/eopguard.conf"
+kill -USR1 "$EG_PID"
+wait_for 10 grep -q "rootonly.log: permission denied" "$LOG"
+t_grep "an unreadable log: permission denied, and what to do" "feedback: $T_DIR/rootonly.log: permission denied; eopguard reads it as its own user: add that user to the file's group (adm on Debian)" "$LOG"
+sleep 2
+t_check "... said once, not at every poll" test "$(grep -c 'rootonly.log: permission denied' "$LOG")" -eq 1
 t_done
