@@ -4,7 +4,7 @@
 
 EOPGUARD_DEPS="gcc make autoconf automake pkg-config libmilter-dev libconfuse-dev libssl-dev \
 zlib1g-dev libjson-c-dev libsystemd-dev systemd-journal-remote libcmocka-dev miltertest postfix swaks openssl iproute2 procps bsdutils valgrind \
-clang libclang-rt-14-dev m4 util-linux man-db python3-prometheus-client postfix-pcre build-essential debhelper lintian dpkg-dev fakeroot"
+clang libclang-rt-14-dev m4 util-linux man-db python3-prometheus-client postfix-pcre chromium build-essential debhelper lintian dpkg-dev fakeroot"
 
 # deps_missing: print the packages from $EOPGUARD_DEPS that are not installed.
 deps_missing() {

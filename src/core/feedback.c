@@ -113,7 +113,7 @@ static bool host_matches(const char *host, size_t n, const char *pattern)
 
 bool feedback_relay_matches(const struct conf_feedback *conf, const char *relay, size_t len)
 {
-	/* "name[addr]:port": the name, and the address inside the brackets */
+	/* Postfix "name[addr]:port", Sendmail "name. [addr]": the name, and the address inside the brackets */
 	size_t name_n = 0;
 	while (name_n < len && relay[name_n] != '[' && relay[name_n] != ':')
 		name_n++;
@@ -124,6 +124,8 @@ bool feedback_relay_matches(const struct conf_feedback *conf, const char *relay,
 		while (name_n + 1 + addr_n < len && addr[addr_n] != ']')
 			addr_n++;
 	}
+	while (name_n > 0 && (relay[name_n - 1] == ' ' || relay[name_n - 1] == '.'))
+		name_n--;
 	for (size_t i = 0; i < conf->n_match; i++) {
 		if (host_matches(relay, name_n, conf->match[i]) ||
 		    (addr != NULL && host_matches(addr, addr_n, conf->match[i])))

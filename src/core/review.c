@@ -17,93 +17,14 @@
 #include "maillog.h"
 #include "ndr.h"
 #include "review.h"
+#include "review_priv.h"
 
-#define QID_MAX 23
-#define ADDR_KEEP 95
-#define HOST_KEEP 79
-#define FINDING_KEEP 47
-#define CAUSES_PER_MSG 6
-#define RCPTS_PER_MSG 16
-#define CAUSES_MAX 512
-#define TOP_MAX 24
-#define EXAMPLES_MAX 3
-#define FILES_MAX 64
-#define HASH_BITS 17
-
-enum cause_status { CS_BOUNCED, CS_DEFERRED, CS_EXPIRED, CS_MILTER_REJECTED, CS_HELD, CS_REJECTED };
 static const char *const status_names[] = { "bounced", "deferred", "expired", "milter-rejected", "held", "rejected" };
 
-enum msg_flag { MF_SENT = 1, MF_DEFERRED = 2, MF_BOUNCED = 4, MF_EXPIRED = 8, MF_MILTER = 16, MF_HELD = 32 };
-
-struct msg {
-	char qid[QID_MAX + 1];
-	struct msg *hash_next;
-	struct msg *older, *newer;     /* FIFO for eviction */
-	char sender[ADDR_KEEP + 1];
-	char client[HOST_KEEP + 1];
-	char finding[FINDING_KEEP + 1];   /* eopguard's first finding, "" if none */
-	unsigned flags;
-	short last_cause;                 /* for "expired": the cause that kept it queued */
-	unsigned char n_causes, n_rcpts;
-	unsigned short causes[CAUSES_PER_MSG];
-	uint32_t rcpts[RCPTS_PER_MSG];    /* hash of cause id + recipient */
-};
-
-struct top {
-	size_t n;
-	struct { char name[HOST_KEEP + 1]; unsigned long count; } e[TOP_MAX];
-	unsigned long other;
-};
-
-struct example {
-	char qid[QID_MAX + 1], rcpt[ADDR_KEEP + 1], sender[ADDR_KEEP + 1];
-};
-
-struct cause {
-	enum cause_status status;
-	char code[16];
-	const struct ndr_record *ndr;
-	char finding[FINDING_KEEP + 1];
-	char reply[240];
-	unsigned long messages, recipients, events;
-	time_t first, last;
-	struct top hosts, domains;
-	size_t n_examples;
-	struct example examples[EXAMPLES_MAX];
-};
-
-struct file_stats {
-	char name[256];
-	unsigned long long lines, skipped, malformed;
-};
-
-#define CAUSE_CACHE 64
-#define CAUSE_KEY_MAX 400   /* longer keys bypass the cache */
-
-/* A cached cause, with the exact key bytes it was computed for. */
-struct cause_cache_entry {
-	uint32_t hash;
-	size_t len;                 /* 0: empty slot */
-	char key[CAUSE_KEY_MAX];
-	struct cause *cause;
-};
-
-struct review {
-	struct review_options opt;
-	struct cause_cache_entry cache[CAUSE_CACHE];   /* reply text -> cause */
-	int year;
-	struct msg *buckets[1u << HASH_BITS];
-	struct msg *oldest, *newest;
-	size_t n_msgs;
-	struct cause *causes;
-	size_t n_causes;
-	struct file_stats files[FILES_MAX];
-	size_t n_files;
-	unsigned long long lines;
-	unsigned long totals_messages, sent, bounced, deferred, expired, deferrals, milter_rejected, held;
-	unsigned long eg_pass, eg_warn, eg_fail;
-	struct strbuf listing;   /* --messages */
-};
+const char *review_status_name(const struct cause *c)
+{
+	return status_names[c->status];
+}
 
 /* ---- small helpers ---- */
 
@@ -156,7 +77,11 @@ struct review *review_new(const struct review_options *opts)
 	r->year = tm.tm_year + 1900;
 	r->causes = calloc(CAUSES_MAX, sizeof *r->causes);
 	strbuf_init(&r->listing, 256u << 20);
-	if (r->causes == NULL) {
+	if (r->opt.histogram)
+		r->hist = calloc((size_t)CAUSES_MAX * HIST_BUCKETS, sizeof *r->hist);
+	if (r->causes == NULL || (r->opt.histogram && r->hist == NULL)) {
+		free(r->causes);
+		free(r->hist);
 		free(r);
 		return NULL;
 	}
@@ -225,8 +150,58 @@ void review_free(struct review *r)
 	while (r->oldest != NULL)
 		msg_drop(r, r->oldest);
 	free(r->causes);
+	free(r->hist);
 	strbuf_free(&r->listing);
 	free(r);
+}
+
+/*
+ * Make the histogram cover when: move its origin back or double the bucket
+ * width (merging the counts) until it fits. HIST_BUCKETS buckets always
+ * cover [hist_origin, hist_origin + HIST_BUCKETS * hist_width).
+ */
+static void hist_cover(struct review *r, time_t when)
+{
+	if (r->hist_width == 0) {
+		r->hist_width = 3600;
+		r->hist_origin = when - when % 3600;
+		return;
+	}
+	time_t lo = r->hist_origin, hi = r->hist_origin + (time_t)HIST_BUCKETS * r->hist_width;
+	if (when >= lo && when < hi)
+		return;
+	time_t want_lo = when < lo ? when : lo, want_hi = when >= hi ? when + 1 : hi;
+	long width = r->hist_width;
+	time_t origin;
+	for (;;) {
+		origin = want_lo - ((want_lo % width) + width) % width;
+		if (origin <= lo && want_hi <= origin + (time_t)HIST_BUCKETS * width)
+			break;
+		width *= 2;
+	}
+	/* re-bucket in place per cause: new buckets are at least as wide, and start no later */
+	for (size_t c = 0; c < r->n_causes; c++) {
+		uint32_t tmp[HIST_BUCKETS] = { 0 };
+		uint32_t *row = r->hist + c * HIST_BUCKETS;
+		for (size_t b = 0; b < HIST_BUCKETS; b++) {
+			if (row[b] == 0)
+				continue;
+			time_t start = r->hist_origin + (time_t)b * r->hist_width;
+			tmp[(start - origin) / width] += row[b];
+		}
+		memcpy(row, tmp, sizeof tmp);
+	}
+	r->hist_origin = origin;
+	r->hist_width = width;
+}
+
+/* One more message for cause id at when. */
+static void hist_add(struct review *r, unsigned short id, time_t when)
+{
+	if (r->hist == NULL || when <= 0 || id >= CAUSES_MAX)
+		return;
+	hist_cover(r, when);
+	r->hist[(size_t)id * HIST_BUCKETS + (size_t)((when - r->hist_origin) / r->hist_width)]++;
 }
 
 /* ---- causes ---- */
@@ -385,6 +360,7 @@ static void cause_count(struct review *r, struct cause *c, struct msg *m, const 
 	}
 	if (new_msg) {
 		c->messages++;
+		hist_add(r, id, when);
 		const char *at = strrchr(sender, '@');
 		top_add(&c->domains, at != NULL ? at + 1 : sender[0] == '\0' ? "<>" : "");
 		top_add(&c->hosts, client);
@@ -591,7 +567,7 @@ static int cause_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static size_t sorted_causes(struct review *r, const struct cause **out)
+size_t review_sorted_causes(struct review *r, const struct cause **out)
 {
 	for (size_t i = 0; i < r->n_causes; i++)
 		out[i] = &r->causes[i];
@@ -599,7 +575,7 @@ static size_t sorted_causes(struct review *r, const struct cause **out)
 	return r->n_causes;
 }
 
-static void iso_time(time_t t, char *out, size_t len)
+void review_iso_time(time_t t, char *out, size_t len)
 {
 	struct tm tm;
 	if (t == 0) {
@@ -650,8 +626,8 @@ static void text_top(struct review *r, struct strbuf *out, const char *label, co
 static void text_cause(struct review *r, const struct cause *c, struct strbuf *out)
 {
 	char first[32], last[32];
-	iso_time(c->first, first, sizeof first);
-	iso_time(c->last, last, sizeof last);
+	review_iso_time(c->first, first, sizeof first);
+	review_iso_time(c->last, last, sizeof last);
 	strbuf_printf(out, "\n%s %s: %s", status_names[c->status], c->code[0] ? c->code : "(no code)",
 		      c->ndr != NULL ? c->ndr->reply : c->reply[0] ? c->reply : "(no reply text)");
 	if (c->finding[0] != '\0')
@@ -701,7 +677,7 @@ void review_format_text(struct review *r, struct strbuf *out)
 	const struct cause **order = malloc((r->n_causes + 1) * sizeof *order);
 	if (order == NULL)
 		return;
-	size_t n = sorted_causes(r, order);
+	size_t n = review_sorted_causes(r, order);
 	if (n == 0)
 		strbuf_puts(out, "\nno deferred, bounced, expired, refused or held mail found\n");
 	for (size_t i = 0; i < n; i++)
@@ -735,8 +711,8 @@ static void json_top(struct strbuf *out, const char *name, const struct top *t)
 static void json_cause(const struct cause *c, struct strbuf *out)
 {
 	char first[32], last[32];
-	iso_time(c->first, first, sizeof first);
-	iso_time(c->last, last, sizeof last);
+	review_iso_time(c->first, first, sizeof first);
+	review_iso_time(c->last, last, sizeof last);
 	strbuf_puts(out, "{\"code\":");
 	if (c->code[0]) json_str(out, c->code); else strbuf_puts(out, "null");
 	strbuf_puts(out, ",\"reply\":");
@@ -786,7 +762,7 @@ void review_format_json(struct review *r, struct strbuf *out)
 		      r->deferrals, r->milter_rejected, r->held, r->eg_pass, r->eg_warn, r->eg_fail);
 	const struct cause **order = malloc((r->n_causes + 1) * sizeof *order);
 	if (order != NULL) {
-		size_t n = sorted_causes(r, order);
+		size_t n = review_sorted_causes(r, order);
 		for (size_t i = 0; i < n; i++) {
 			if (i > 0)
 				strbuf_putc(out, ',');

@@ -25,6 +25,7 @@ struct review_options {
 	bool list_messages;         /* --messages */
 	size_t table_max;           /* messages kept at once (0: default 50000) */
 	const struct domain_set *accepted;   /* optional: mark sender domains not accepted */
+	bool histogram;             /* count messages per cause per hour (for review_format_html) */
 };
 
 struct review;
@@ -45,5 +46,11 @@ void review_overlong_line(struct review *r);
 /* The report as text, and as the contract's JSON document. */
 void review_format_text(struct review *r, struct strbuf *out);
 void review_format_json(struct review *r, struct strbuf *out);
+/*
+ * One self-contained HTML page (no network resources): the totals, a chart
+ * of messages per hour (wider buckets for long spans) by cause, and the
+ * causes table. Needs review_options.histogram for the chart.
+ */
+void review_format_html(struct review *r, struct strbuf *out);
 
 #endif

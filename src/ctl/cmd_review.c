@@ -31,13 +31,14 @@
 #define LINE_MAX_KEPT (64u * 1024)   /* longer lines are cut here (and still counted) */
 
 static const char review_usage[] =
-	"usage: eopguardctl review [-c FILE] [--json] [--since TIME] [--messages] [--journal] [--journal-file F] [FILE|- ...]\n"
+	"usage: eopguardctl review [-c FILE] [--json] [--html PAGE] [--since TIME] [--messages] [--journal] [--journal-file F] [FILE|- ...]\n"
 	"  FILE        Postfix or Sendmail log, plain or .gz; several allowed; - is standard input\n"
 	"              (default: /var/log/mail.log, or standard input when it is a pipe)\n"
 	"  --since T   only events from T on: 2026-11-20, 2026-11-20T08:00, or 90m, 24h, 7d ago\n"
 	"  --messages  also list every deferred, bounced, refused or held message\n"
 	"  -c FILE     eopguard.conf, to mark sender domains that are not accepted\n"
 	"  --json      one JSON document\n"
+	"  --html PAGE also write one self-contained HTML page (causes table, chart per hour) to PAGE (- : instead of the report)\n"
 	"  --journal   read the systemd journal (Postfix, Sendmail and eopguard lines) instead of a log file\n"
 	"  --journal-file F  read this journal file (a copied journal; several allowed; implies --journal)\n";
 
@@ -221,10 +222,11 @@ static int review_journal(struct review *r, const struct journal_request *jr, ti
 
 /* Parse options into opts; returns EX_OK or EX_USAGE. */
 static int review_options(int argc, char **argv, struct review_options *opts, bool *json, const char **conf_path,
-			  struct journal_request *jr)
+			  struct journal_request *jr, const char **html)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "journal", no_argument, NULL, 'J' },
 		{ "journal-file", required_argument, NULL, 'F' },
 		{ "since", required_argument, NULL, 's' },
@@ -238,6 +240,10 @@ static int review_options(int argc, char **argv, struct review_options *opts, bo
 	while ((ch = getopt_long(argc, argv, "+c:jmh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j': *json = true; break;
+		case 'H':
+			*html = optarg;
+			opts->histogram = true;
+			break;
 		case 'J': jr->on = true; break;
 		case 'F':
 			if (jr->n_files >= JOURNAL_FILES_MAX) {
@@ -263,6 +269,40 @@ static int review_options(int argc, char **argv, struct review_options *opts, bo
 	return EX_OK;
 }
 
+/* --html PAGE: write the page (replacing PAGE via a temporary file beside it); EX_IOERR with a message on failure. */
+static int write_html(struct review *r, const char *path)
+{
+	struct strbuf page;
+	strbuf_init(&page, 256u << 20);
+	review_format_html(r, &page);
+	char tmp[4200];
+	int rc = EX_OK;
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp) {
+		fprintf(stderr, "eopguardctl review: --html %s: path too long\n", path);
+		strbuf_free(&page);
+		return EX_IOERR;
+	}
+	errno = 0;
+	FILE *fp = fopen(tmp, "wx");
+	if (fp == NULL || !strbuf_ok(&page) || fwrite(page.data, 1, page.len, fp) != page.len || fflush(fp) != 0 ||
+	    fsync(fileno(fp)) != 0) {
+		fprintf(stderr, "eopguardctl review: --html %s: %s\n", path, fp == NULL || errno != 0 ? strerror(errno) : "page too large");
+		rc = EX_IOERR;
+	}
+	if (fp != NULL && fclose(fp) != 0 && rc == EX_OK) {
+		fprintf(stderr, "eopguardctl review: --html %s: %s\n", path, strerror(errno));
+		rc = EX_IOERR;
+	}
+	if (rc == EX_OK && rename(tmp, path) != 0) {
+		fprintf(stderr, "eopguardctl review: --html %s: %s\n", path, strerror(errno));
+		rc = EX_IOERR;
+	}
+	if (rc != EX_OK)
+		unlink(tmp);
+	strbuf_free(&page);
+	return rc;
+}
+
 /* Review the given logs and print the report. */
 int cmd_review(int argc, char **argv)
 {
@@ -273,7 +313,8 @@ int cmd_review(int argc, char **argv)
 	bool json = false;
 	const char *conf_path = NULL;
 	struct journal_request jr = { 0 };
-	int rc = review_options(argc, argv, &opts, &json, &conf_path, &jr);
+	const char *html = NULL;
+	int rc = review_options(argc, argv, &opts, &json, &conf_path, &jr, &html);
 	if (rc != EX_OK)
 		return rc;
 	struct conf *conf = NULL;
@@ -304,7 +345,11 @@ int cmd_review(int argc, char **argv)
 	}
 	struct strbuf out;
 	strbuf_init(&out, 512u << 20);
-	if (json)
+	if (html != NULL && strcmp(html, "-") != 0 && write_html(r, html) != EX_OK && rc == EX_OK)
+		rc = EX_IOERR;
+	if (html != NULL && strcmp(html, "-") == 0)
+		review_format_html(r, &out);
+	else if (json)
 		review_format_json(r, &out);
 	else
 		review_format_text(r, &out);

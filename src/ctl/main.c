@@ -19,7 +19,7 @@ static void usage(FILE *fp)
 		    "          check the configuration and the relay's identity (and Postfix's settings)\n"
 		    "  explain [--json] CODE-OR-TEXT\n"
 		    "          explain an Exchange Online response (- reads stdin)\n"
-		    "  review  [-c FILE] [--json] [--since T] [--messages] [FILE|- ...]\n"
+		    "  review  [-c FILE] [--json] [--html PAGE] [--since T] [--messages] [--journal] [FILE|- ...]\n"
 		    "          deferred and bounced mail by cause\n"
 		    "  release [-c FILE] [--dry-run] [--json] [--force] [QUEUE-ID...]\n"
 		    "          deliver the mail that waits because of EOP, once check passes\n"

@@ -21,7 +21,7 @@ mkdir -p "$out"
 src="$top/src/core"
 core="$src/strbuf.c $src/domains.c $src/addr.c $src/finding.c $src/ndr.c $build/src/core/ndr_table.c $src/conf.c
       $src/msgcheck.c $src/verdict.c $src/report.c $src/checkreport.c $src/check.c $src/tlsid.c $src/route.c $src/postconf.c
-      $src/maillog.c $src/review.c $src/export.c $src/breaker.c $src/feedback.c $src/pqueue.c"
+      $src/maillog.c $src/review.c $src/review_html.c $src/export.c $src/breaker.c $src/feedback.c $src/pqueue.c"
 libs="$(pkg-config --libs libconfuse libssl libcrypto zlib json-c)"
 status=0
 for t in $targets; do

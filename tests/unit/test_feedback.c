@@ -232,6 +232,11 @@ static void test_feedback_ignores_what_is_not_eop_attribution(void **state)
 	line(&fb, "Nov 30 10:00:03 relay postfix/smtp[1]: 7EEEE: to=<a@b.example>, relay=x.mx.microsoft[1.1.1.1]:25, "
 		  "delay=1, dsn=2.6.0, status=sent (250 2.6.0 <id@x> [InternalId=1] Queued mail for delivery)", &o);
 	assert_int_equal(o.kind, FEEDBACK_ACCEPTED);
+	/* Sendmail's relay= form */
+	line(&fb, "Nov 30 10:00:04 relay sm-mta[77]: 5ANESBnO000893: to=<a@b.example>, delay=00:00:01, xdelay=00:00:01, "
+		  "mailer=esmtp, pri=120447, relay=contoso-com.mail.protection.outlook.com. [52.101.1.1], dsn=2.0.0, "
+		  "stat=Sent (<x@y> [InternalId=1] Queued mail for delivery)", &o);
+	assert_int_equal(o.kind, FEEDBACK_ACCEPTED);
 	/* a suffix pattern does not match a longer label ending the same way */
 	line(&fb, "Nov 30 10:00:03 relay postfix/smtp[1]: 7FFFF: to=<a@b.example>, relay=evilmx.microsoft[1.1.1.1]:25, "
 		  "dsn=2.0.0, status=sent (250 ok)", &o);
