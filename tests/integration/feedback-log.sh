@@ -22,7 +22,7 @@ metrics_file = "$T_DIR/run/eopguard.prom"
 metrics_interval = 5
 feedback {
   log = "$FAKE"
-  open_for = 15
+  open_for = 10
 }
 EOT
 sink_start sink
@@ -98,7 +98,7 @@ wait_for 10 sh -c "[ \$(grep -c 'eopguard\[[0-9]*\]: breaker: state=closed' '$LO
 refusal TRUNC1AB >> "$FAKE"
 wait_for 10 sh -c "[ \$(grep -c 'breaker: state=open scope=relay' '$LOG') -ge 3 ]" || t_fail "the truncated log was not read from its start"
 t_check "after truncation the file is read again from its start (third trip)" test "$(opened)" -eq 3
-sleep 15
+sleep 10
 send m3
 wait_for 10 grep -q "breaker: state=half-open scope=relay" "$LOG"
 t_grep "after open_for: half-open, one message through" "breaker: state=half-open scope=relay cause=5.7.64" "$LOG"
