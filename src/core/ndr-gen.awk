@@ -15,14 +15,18 @@ function flush() {
 		printf("%s:%d: breaker must be relay or domain, not '%s'\n", FILENAME, start, rec["breaker"]) > "/dev/stderr"
 		failed = 1; exit 1
 	}
-	printf("\t{ %s, %s, %s, %s, %s, %s, %s, %s },\n", cstr(rec["code"]), cstr(rec["reply"]),
+	if ("origin" in rec && rec["origin"] != "any") {
+		printf("%s:%d: origin must be any, not '%s'\n", FILENAME, start, rec["origin"]) > "/dev/stderr"
+		failed = 1; exit 1
+	}
+	printf("\t{ %s, %s, %s, %s, %s, %s, %s, %s, %s },\n", cstr(rec["code"]), cstr(rec["reply"]),
 	       cstr(rec["match"]), cstr(rec["meaning"]), cstr(rec["owner"]), cstr(rec["fix"]),
-	       cstr(rec["predict"]), cstr(rec["breaker"]))
+	       cstr(rec["predict"]), cstr(rec["breaker"]), cstr(rec["origin"]))
 	delete rec; nfields = 0
 }
 BEGIN {
 	known["code"]; known["reply"]; known["match"]; known["meaning"]
-	known["owner"]; known["fix"]; known["predict"]; known["breaker"]
+	known["owner"]; known["fix"]; known["predict"]; known["breaker"]; known["origin"]
 	print "/* Generated from data/ndr.txt by src/core/ndr-gen.awk; do not edit. */"
 	print "#include \"ndr.h\""
 	print "const struct ndr_record ndr_table[] = {"

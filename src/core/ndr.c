@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ndr.h"
 
@@ -247,16 +248,19 @@ static const char *reply_text(const char *reply)
 /*
  * How well a record fits the text: the length of its whole reply text when
  * the input contains it, else of the longest "|"-separated alternative of
- * r->match found in it; 0 when nothing fits.
+ * r->match found in it; 0 when nothing fits. What matched goes to *what.
  */
-static size_t match_score(const struct ndr_record *r, const struct search_text *t)
+static size_t match_score(const struct ndr_record *r, const struct search_text *t, const char **what)
 {
 	const char *rt = reply_text(r->reply);
 	size_t best = text_contains(t, rt, strlen(rt)) ? strlen(rt) : 0;
+	*what = rt;
 	for (const char *p = r->match; *p != '\0'; ) {
 		size_t l = strcspn(p, "|");
-		if (l > best && text_contains(t, p, l))
+		if (l > best && text_contains(t, p, l)) {
 			best = l;
+			*what = p;
+		}
 		p += l;
 		if (*p == '|')
 			p++;
@@ -267,10 +271,19 @@ static size_t match_score(const struct ndr_record *r, const struct search_text *
 /* The records that explain q, best first. */
 size_t ndr_lookup(const struct ndr_query *q, const struct ndr_record **out, size_t max)
 {
+	return ndr_lookup_info(q, NDR_ORIGIN_UNKNOWN, out, max, NULL);
+}
+
+size_t ndr_lookup_info(const struct ndr_query *q, enum ndr_origin origin, const struct ndr_record **out, size_t max,
+		       struct ndr_match_info *info)
+{
 	size_t n = 0, best = 0;
 	bool by_code = false;
+	const char *best_what = NULL;
 	for (size_t i = 0; i < ndr_table_len; i++)
 		by_code |= ndr_record_covers(&ndr_table[i], q->enhanced);
+	if (info != NULL)
+		memset(info, 0, sizeof *info);
 	/* One lower-case copy of the text for all the searches below; without
 	 * memory for it the searches compare byte by byte instead. */
 	char *lower = malloc(q->text_len + 1);
@@ -280,23 +293,97 @@ size_t ndr_lookup(const struct ndr_query *q, const struct ndr_record **out, size
 	struct search_text t = { q->text, lower, q->text_len };
 	/* The text score of every candidate, once: SIZE_MAX marks a non-candidate. */
 	size_t score[NDR_TABLE_MAX];
+	bool exact_best = false;
 	for (size_t i = 0; i < ndr_table_len && i < NDR_TABLE_MAX; i++) {
 		const struct ndr_record *r = &ndr_table[i];
 		score[i] = SIZE_MAX;
 		if (by_code && !ndr_record_covers(r, q->enhanced))
 			continue;
-		score[i] = match_score(r, &t);
-		if (score[i] > best)
+		if (origin == NDR_NOT_MICROSOFT && r->origin[0] == '\0')
+			continue;   /* a text only Microsoft writes cannot explain another server's reply */
+		const char *what;
+		score[i] = match_score(r, &t, &what);
+		if (score[i] > best) {
 			best = score[i];
+			best_what = what;
+		}
 	}
 	free(lower);
+	/* among the best, an exact code beats a range */
+	for (size_t i = 0; best > 0 && i < ndr_table_len && i < NDR_TABLE_MAX; i++)
+		exact_best |= score[i] == best && strchr(ndr_table[i].code, '-') == NULL;
+	if (info != NULL) {
+		info->score = best;
+		info->by_code = by_code;
+		if (best_what != NULL && best > 0) {
+			size_t l = best < sizeof info->words - 1 ? best : sizeof info->words - 1;
+			memcpy(info->words, best_what, l);
+			info->words[l] = '\0';
+		}
+	}
 	if (!by_code && best == 0)
 		return 0;
 	/* Those with the best score (all candidates when none matched). */
-	for (size_t i = 0; i < ndr_table_len && i < NDR_TABLE_MAX && n < max; i++)
-		if (score[i] == best)
-			out[n++] = &ndr_table[i];
+	for (size_t i = 0; i < ndr_table_len && i < NDR_TABLE_MAX && n < max; i++) {
+		if (score[i] != best)
+			continue;
+		if (exact_best && strchr(ndr_table[i].code, '-') != NULL)
+			continue;
+		out[n++] = &ndr_table[i];
+	}
 	return n;
+}
+
+/* Does a host name belong to Microsoft's mail services? */
+static bool host_is_microsoft(const char *h, size_t n)
+{
+	static const char *const suffixes[] = { ".outlook.com", ".microsoft.com", ".mx.microsoft", ".hotmail.com",
+						".live.com", ".msn.com", ".office365.com", ".exchangelabs.com" };
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		size_t sl = strlen(suffixes[i]);
+		if (n > sl && strncasecmp(h + n - sl, suffixes[i], sl) == 0)
+			return true;
+	}
+	return false;
+}
+
+enum ndr_origin ndr_origin_of(const char *text, size_t len, char *host, size_t hostlen)
+{
+	static const char *const markers[] = {
+		"outlook.com", "mx.microsoft", "microsoft.com", "hotmail.com", "TenantAttribution", "TenantInboundAttribution",
+		"STOREDRV", "RESOLVER.", "Exchange Online", "Office 365", "postmaster.live.com", "ATTR", "SendAsDenied",
+		"SmtpClientAuthentication", "[Hostname=", "InternalId=", ".prod.",
+	};
+	char *lower = malloc(len + 1);
+	struct search_text t = { text, lower, len };
+	if (lower != NULL)
+		for (size_t i = 0; i < len; i++)
+			lower[i] = (char)tolower((unsigned char)text[i]);
+	bool marked = false;
+	for (size_t i = 0; !marked && i < sizeof markers / sizeof markers[0]; i++)
+		marked = text_contains(&t, markers[i], strlen(markers[i]));
+	free(lower);
+	if (host != NULL && hostlen > 0)
+		host[0] = '\0';
+	/* Postfix: "host NAME[ADDR] said:"; Sendmail: "reply=... from NAME." is rarer: the Postfix form only */
+	const char *end = text + len;
+	for (const char *p = text; p + 5 < end; p++) {
+		if (memcmp(p, "host ", 5) != 0 || (p > text && isalnum((unsigned char)p[-1])))
+			continue;
+		const char *h = p + 5, *e = h;
+		while (e < end && (isalnum((unsigned char)*e) || *e == '.' || *e == '-'))
+			e++;
+		if (e == h || e >= end || *e != '[')
+			continue;
+		if (host_is_microsoft(h, (size_t)(e - h)))
+			return NDR_MICROSOFT;
+		if (marked)
+			return NDR_MICROSOFT;
+		if (host != NULL && hostlen > 0)
+			snprintf(host, hostlen, "%.*s", (int)(e - h), h);
+		return NDR_NOT_MICROSOFT;
+	}
+	return marked ? NDR_MICROSOFT : NDR_ORIGIN_UNKNOWN;
 }
 
 const char *ndr_breaker_scope(const char *text, size_t len, char cause[16])

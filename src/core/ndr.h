@@ -22,6 +22,7 @@ struct ndr_record {
 	const char *fix;
 	const char *predict;  /* space-separated finding names */
 	const char *breaker;  /* "relay", "domain": a refusal that trips the feedback breaker; "" never */
+	const char *origin;   /* "any": the text also comes from servers other than Microsoft's; "" Microsoft only */
 };
 
 /* Upper bound on the records in data/ndr.txt; the generated table asserts it. */
@@ -70,6 +71,31 @@ size_t ndr_lookup(const struct ndr_query *q, const struct ndr_record **out, size
  * The enhanced code found is copied into cause (16 bytes).
  */
 const char *ndr_breaker_scope(const char *text, size_t len, char cause[16]);
+
+/* How the best records were found. */
+struct ndr_match_info {
+	size_t score;          /* length of the text that matched; 0: by the code alone */
+	char words[128];       /* the words of the input the records were matched on ("" for code only) */
+	bool by_code;          /* the input's enhanced code is in the table */
+};
+
+/*
+ * ndr_lookup with how it matched. A specific text beats a code-only match;
+ * among records whose text matches equally, one with the exact code beats a
+ * range. Records that describe Microsoft's texts only are left out when
+ * origin is NDR_NOT_MICROSOFT.
+ */
+enum ndr_origin { NDR_ORIGIN_UNKNOWN, NDR_MICROSOFT, NDR_NOT_MICROSOFT };
+size_t ndr_lookup_info(const struct ndr_query *q, enum ndr_origin origin, const struct ndr_record **out, size_t max,
+		       struct ndr_match_info *info);
+
+/*
+ * Whose reply is this? NDR_MICROSOFT when it carries an EOP/Outlook.com
+ * marker or names a Microsoft host, NDR_NOT_MICROSOFT when it names another
+ * host ("host mx.example.net[192.0.2.1] said:"), else unknown. The other
+ * host's name goes into host (may be NULL).
+ */
+enum ndr_origin ndr_origin_of(const char *text, size_t len, char *host, size_t hostlen);
 
 /* RFC 3463 meanings; NULL when the value is not defined there. */
 const char *ndr_class_meaning(char cls);
