@@ -46,10 +46,14 @@ const struct ndr_record *ndr_for_finding(const char *finding)
 /* Extract "c.s.d" from a reply and replace its class. */
 bool ndr_enhanced_with_class(const char *reply, char cls, char *out, size_t outlen)
 {
-	const char *p = strchr(reply, ' ');
-	if (p == NULL)
-		return false;
-	p++;
+	/* "550 5.7.64 text", or a status without a basic code: "4.7.4 text" */
+	const char *p = reply;
+	if (!(isdigit((unsigned char)p[0]) && p[1] == '.')) {
+		p = strchr(reply, ' ');
+		if (p == NULL)
+			return false;
+		p++;
+	}
 	size_t n = strspn(p, "0123456789.");
 	if (n < 5 || !isdigit((unsigned char)p[0]) || p[1] != '.')
 		return false;
@@ -284,6 +288,9 @@ size_t ndr_lookup_info(const struct ndr_query *q, enum ndr_origin origin, const 
 		by_code |= ndr_record_covers(&ndr_table[i], q->enhanced);
 	if (info != NULL)
 		memset(info, 0, sizeof *info);
+	/* A code the table does not know is never explained by another code's text. */
+	if (q->enhanced[0] != '\0' && !by_code)
+		return 0;
 	/* One lower-case copy of the text for all the searches below; without
 	 * memory for it the searches compare byte by byte instead. */
 	char *lower = malloc(q->text_len + 1);
@@ -352,7 +359,7 @@ enum ndr_origin ndr_origin_of(const char *text, size_t len, char *host, size_t h
 	static const char *const markers[] = {
 		"outlook.com", "mx.microsoft", "microsoft.com", "hotmail.com", "TenantAttribution", "TenantInboundAttribution",
 		"STOREDRV", "RESOLVER.", "Exchange Online", "Office 365", "postmaster.live.com", "ATTR", "SendAsDenied",
-		"SmtpClientAuthentication", "[Hostname=", "InternalId=", ".prod.",
+		"SmtpClientAuthentication", "[Hostname=", "InternalId=", ".prod.", "AS(20", "(AS1",
 	};
 	char *lower = malloc(len + 1);
 	struct search_text t = { text, lower, len };

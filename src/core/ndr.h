@@ -82,7 +82,8 @@ struct ndr_match_info {
 /*
  * ndr_lookup with how it matched. A specific text beats a code-only match;
  * among records whose text matches equally, one with the exact code beats a
- * range. Records that describe Microsoft's texts only are left out when
+ * range; a code the table does not know is never explained by another
+ * code's text (no records then). Records that describe Microsoft's texts only are left out when
  * origin is NDR_NOT_MICROSOFT.
  */
 enum ndr_origin { NDR_ORIGIN_UNKNOWN, NDR_MICROSOFT, NDR_NOT_MICROSOFT };

@@ -126,8 +126,16 @@ static void class_text(const struct ndr_query *q, struct strbuf *out)
 	strbuf_printf(out, "  detail %d.%d: %s\n", subject, detail, d ? d : "not defined in RFC 3463 (server specific)");
 }
 
-/* The whole answer as text. */
-static void explain_text(const struct ndr_query *q, const struct ndr_record **m, size_t n, struct strbuf *out)
+/* What explain found out about its input besides the records. */
+struct explain_ctx {
+	enum ndr_origin origin;
+	char host[256];              /* the other server, for NDR_NOT_MICROSOFT */
+	struct ndr_match_info info;
+};
+
+/* The answer as text. */
+static void explain_text(const struct ndr_query *q, const struct ndr_record **m, size_t n, const struct explain_ctx *x,
+			 struct strbuf *out)
 {
 	if (q->finding[0] != '\0') {
 		const char *what = q->own_class == '5' ? "rejection" : q->own_class == '4' ? "deferral" : "reply";
@@ -139,8 +147,15 @@ static void explain_text(const struct ndr_query *q, const struct ndr_record **m,
 			return;
 		}
 	}
+	if (x->origin == NDR_NOT_MICROSOFT) {
+		strbuf_puts(out, "This reply comes from ");
+		strbuf_put_text_escaped(out, x->host, strlen(x->host));
+		strbuf_puts(out, ", not from Microsoft (no Exchange Online or Outlook.com marker): eopguard's table "
+				 "describes Microsoft's responses, so it is explained by what it says and its code.\n\n");
+	}
 	if (n == 0 && q->enhanced[0] != '\0') {
-		strbuf_printf(out, "%s is not an Exchange Online response eopguard knows. By RFC 3463:\n", q->enhanced);
+		strbuf_printf(out, "%s is not %s response eopguard knows. By RFC 3463:\n", q->enhanced,
+			      x->origin == NDR_NOT_MICROSOFT ? "a" : "an Exchange Online");
 		class_text(q, out);
 		return;
 	}
@@ -148,8 +163,22 @@ static void explain_text(const struct ndr_query *q, const struct ndr_record **m,
 		strbuf_puts(out, "No status code (such as 5.7.64) and no known Exchange Online response text found.\n");
 		return;
 	}
-	if (n > 1)
+	if (x->info.score > 0) {
+		strbuf_puts(out, "Matched on: \"");
+		strbuf_put_text_escaped(out, x->info.words, strlen(x->info.words));
+		strbuf_puts(out, "\"");
+		if (q->enhanced[0] != '\0')
+			strbuf_printf(out, " with the code %s", q->enhanced);
+		strbuf_puts(out, "\n\n");
+	} else if (q->text_len > strlen(q->enhanced) + strlen(q->basic) + 2) {
+		/* the text was there but none of it was recognised */
+		strbuf_printf(out, "Matched on the code %s only: the text with it is not one eopguard knows.%s\n\n",
+			      q->enhanced, n > 1 ? " Its known variants:" : "");
+	} else if (n > 1) {
 		strbuf_printf(out, "%s has %zu variants; the text after the code tells them apart.\n\n", q->enhanced, n);
+	}
+	if (n > 1 && x->info.score > 0)
+		strbuf_printf(out, "%s has %zu variants with this text.\n\n", q->enhanced, n);
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
 			strbuf_putc(out, '\n');
@@ -193,13 +222,18 @@ static void record_json(const struct ndr_record *r, struct strbuf *out)
 }
 
 /* The whole answer as one JSON object. */
-static void explain_json(const struct ndr_query *q, const struct ndr_record **m, size_t n, struct strbuf *out)
+static void explain_json(const struct ndr_query *q, const struct ndr_record **m, size_t n, const struct explain_ctx *x,
+			 struct strbuf *out)
 {
 	const struct ndr_record *own = q->finding[0] != '\0' ? ndr_for_finding(q->finding) : NULL;
+	static const char *const origins[] = { "unknown", "microsoft", "other" };
 	strbuf_putc(out, '{');
 	json_field(out, "basic", q->basic[0] ? q->basic : NULL, false);
 	json_field(out, "code", q->enhanced[0] ? q->enhanced : NULL, true);
 	strbuf_printf(out, ",\"known\":%s", n > 0 || own != NULL ? "true" : "false");
+	strbuf_printf(out, ",\"origin\":\"%s\"", origins[x->origin]);
+	json_field(out, "other_host", x->origin == NDR_NOT_MICROSOFT && x->host[0] ? x->host : NULL, true);
+	json_field(out, "matched_on", own != NULL ? NULL : x->info.score > 0 ? x->info.words : n > 0 ? "code" : NULL, true);
 	json_field(out, "eopguard_finding", q->finding[0] ? q->finding : NULL, true);
 	strbuf_puts(out, ",\"matches\":[");
 	if (own != NULL) {
@@ -276,12 +310,15 @@ int cmd_explain(int argc, char **argv)
 	struct ndr_query q;
 	const struct ndr_record *matches[EXPLAIN_MATCHES_MAX];
 	ndr_parse_input(in.data, in.len, &q);
-	size_t n = ndr_lookup(&q, matches, EXPLAIN_MATCHES_MAX);
+	struct explain_ctx x;
+	memset(&x, 0, sizeof x);
+	x.origin = ndr_origin_of(in.data, in.len, x.host, sizeof x.host);
+	size_t n = ndr_lookup_info(&q, x.origin, matches, EXPLAIN_MATCHES_MAX, &x.info);
 	bool known = n > 0 || (q.finding[0] != '\0' && ndr_for_finding(q.finding) != NULL);
 	if (json)
-		explain_json(&q, matches, n, &out);
+		explain_json(&q, matches, n, &x, &out);
 	else
-		explain_text(&q, matches, n, &out);
+		explain_text(&q, matches, n, &x, &out);
 	fputs(out.data, stdout);
 	strbuf_free(&in);
 	strbuf_free(&out);

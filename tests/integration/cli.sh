@@ -158,7 +158,8 @@ run ctl-check-bad-flag 64 "$CTL" check --nope
 t_grep "check --nope: the option named" "unrecognized option '--nope'" "$T_DIR/ctl-check-bad-flag"
 run ctl-help 0 "$CTL" --help
 t_grep "help: check --postfix and --nagios" "check   [-c FILE] [--json | --nagios] [--postfix] [--postfix-config DIR]" "$T_DIR/ctl-help"
-t_grep "help: review -c" "review  [-c FILE] [--json] [--since T] [--messages]" "$T_DIR/ctl-help"
+t_grep "help: review -c" "review  [-c FILE] [--json] [--html PAGE] [--since T] [--messages]" "$T_DIR/ctl-help"
+t_grep "help: release and probe" "probe   [-c FILE] [--json] [--host HOST[:PORT]] [--from ADDR --to ADDR]" "$T_DIR/ctl-help"
 
 # explain: codes, replies, log lines and NDR blocks
 run explain-code 0 "$CTL" explain 5.7.64
