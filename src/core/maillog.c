@@ -275,7 +275,7 @@ static void postfix_message(struct slice prog, struct slice m, struct maillog_ev
 	} else if (STARTS(m, "milter-hold: ")) {
 		ev->kind = ML_MILTER_HOLD;
 		reject_fields(m, ev);
-	} else if (STARTS(m, "reject: ") && ev->qid.n == 0) {
+	} else if (STARTS(m, "reject: ")) {   /* NOQUEUE, or after the queue id was assigned (RCPT, DATA, BDAT, header) */
 		ev->kind = ML_NOQUEUE_REJECT;
 		reject_fields(m, ev);
 	} else {
@@ -314,6 +314,19 @@ static void sendmail_message(struct slice m, struct maillog_event *ev)
 		ev->kind = ML_FROM;
 		ev->from = unbracket(FIELD(m, "from=", ","));
 		ev->relay = FIELD(m, "relay=", ",");
+	} else if (STARTS(m, "ruleset=")) {
+		/* "ruleset=check_rcpt, arg1=<a@b>, relay=host [ip], reject=550 5.7.1 <a@b>... Relaying denied" */
+		struct slice rej = FIELD(m, "reject=", "");
+		if (rej.n > 0) {
+			ev->kind = ML_NOQUEUE_REJECT;
+			ev->reply = rej;
+			ev->relay = FIELD(m, "relay=", ",");
+			struct slice arg = unbracket(FIELD(m, "arg1=", ","));
+			if (STARTS(m, "ruleset=check_rcpt"))
+				ev->to = arg;
+			else if (STARTS(m, "ruleset=check_mail"))
+				ev->from = arg;
+		}
 	} else if (STARTS(m, "milter=")) {
 		/* "milter=eopguard, quarantine=eopguard: chain-incomplete" */
 		struct slice q = FIELD(m, "quarantine=", "");
@@ -367,6 +380,83 @@ static size_t queue_id_len(struct slice m)
 	return i >= 5 && i + 1 < m.n && m.p[i] == ':' && m.p[i + 1] == ' ' ? i : 0;
 }
 
+/*
+ * What comes before the syslog header in logs people paste or collect:
+ * docker compose's "service  | ", a "<PRI>" (with RFC 5424's version "1 "),
+ * and the RFC 3339 stamp "docker logs -t" puts before the line. Returns how
+ * many bytes to skip; *stamp_len is set to the length of a docker stamp
+ * that was skipped (its time is used when the line's own stamp has no year).
+ */
+static size_t prefix_len(const char *l, size_t n, size_t *stamp_len)
+{
+	size_t off = 0;
+	*stamp_len = 0;
+	for (int round = 0; round < 3; round++) {
+		const char *p = l + off;
+		size_t left = n - off;
+		/* compose: a service name, spaces, "| " */
+		size_t k = 0;
+		while (k < left && k < 64 && (alnum[(unsigned char)p[k]] || p[k] == '_' || p[k] == '-' || p[k] == '.'))
+			k++;
+		size_t s = k;
+		while (s < left && p[s] == ' ')
+			s++;
+		if (k > 0 && s + 1 < left && p[s] == '|' && p[s + 1] == ' ') {
+			off += s + 2;
+			continue;
+		}
+		/* "<PRI>" and an optional RFC 5424 version */
+		if (left > 3 && p[0] == '<') {
+			size_t d = 1;
+			while (d < left && d < 4 && p[d] >= '0' && p[d] <= '9')
+				d++;
+			if (d > 1 && d < left && p[d] == '>') {
+				off += d + 1;
+				if (n - off > 2 && l[off] == '1' && l[off + 1] == ' ')
+					off += 2;
+				continue;
+			}
+		}
+		/* "docker logs -t": an RFC 3339 stamp followed by another syslog stamp */
+		if (left > 20 && p[4] == '-' && p[7] == '-' && p[10] == 'T') {
+			const char *sp = memchr(p, ' ', left < 40 ? left : 40);
+			if (sp != NULL && maillog_parse_iso(p, (size_t)(sp - p)) > 0) {
+				time_t t;
+				size_t after = (size_t)(sp + 1 - l);
+				if (after < n && parse_time(l + after, n - after, 1970, &t) > 0) {
+					*stamp_len = (size_t)(sp - p);
+					off = after;
+					continue;
+				}
+			}
+		}
+		break;
+	}
+	return off;
+}
+
+/* A syslog "facility.level" token as busybox syslogd writes it before the program ("mail.info"). */
+static bool is_facility_level(struct slice t)
+{
+	static const char *const levels[] = { "emerg", "alert", "crit", "err", "warn", "warning", "notice", "info", "debug" };
+	const char *dot = memchr(t.p, '.', t.n);
+	if (dot == NULL || dot == t.p)
+		return false;
+	size_t ln = (size_t)(t.p + t.n - dot - 1);
+	for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+		if (strlen(levels[i]) == ln && memcmp(dot + 1, levels[i], ln) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A mail program's tag at the start of s ("postfix/smtp[12]: ", "sm-mta: ")? */
+static bool starts_with_mail_program(struct slice s)
+{
+	return STARTS(s, "postfix") || STARTS(s, "sendmail[") || STARTS(s, "sm-mta[") || STARTS(s, "sm-msp-queue[") ||
+	       STARTS(s, "sendmail:") || STARTS(s, "sm-mta:");
+}
+
 /* Parse one line into ev. */
 void maillog_parse(const char *line, size_t len, int year, struct maillog_event *ev)
 {
@@ -374,15 +464,40 @@ void maillog_parse(const char *line, size_t len, int year, struct maillog_event 
 	ev->kind = ML_SKIP;
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
+	size_t docker_stamp = 0;
+	size_t pre = prefix_len(line, len, &docker_stamp);
+	const char *docker = line;
+	line += pre;
+	len -= pre;
+	struct slice rest;
 	size_t off = parse_time(line, len, year, &ev->when);
-	if (off == 0)
-		return;
-	ev->local_time = off == 16;
-	/* host */
-	const char *sp = memchr(line + off, ' ', len - off);
-	if (sp == NULL)
-		return;
-	struct slice rest = { sp + 1, (size_t)(line + len - sp - 1) };
+	if (off > 0) {
+		ev->local_time = off == 16;
+		if (docker_stamp > 0 && ev->local_time) {
+			/* the container's own stamp has the year and the zone */
+			time_t t = maillog_parse_iso(docker, docker_stamp);
+			if (t > 0) {
+				ev->when = t;
+				ev->local_time = false;
+			}
+		}
+		/* host */
+		const char *sp = memchr(line + off, ' ', len - off);
+		if (sp == NULL)
+			return;
+		rest = (struct slice){ sp + 1, (size_t)(line + len - sp - 1) };
+		/* busybox: "host mail.info postfix/smtp[1]: ..." */
+		const char *sp2 = memchr(rest.p, ' ', rest.n);
+		if (sp2 != NULL && is_facility_level((struct slice){ rest.p, (size_t)(sp2 - rest.p) })) {
+			rest.n -= (size_t)(sp2 + 1 - rest.p);
+			rest.p = sp2 + 1;
+		}
+	} else {
+		/* pasted without any syslog header: "postfix/smtp[123]: QID: to=..." */
+		rest = (struct slice){ line, len };
+		if (!starts_with_mail_program(rest))
+			return;
+	}
 	const char *colon = FIND(rest, ": ");
 	if (colon == NULL)
 		return;
@@ -393,7 +508,9 @@ void maillog_parse(const char *line, size_t len, int year, struct maillog_event 
 	struct slice m = { colon + 2, (size_t)(rest.p + rest.n - colon - 2) };
 	bool postfix = STARTS(prog, "postfix") && memchr(prog.p, '/', prog.n) != NULL;
 	bool sendmail = (prog.n == 6 && memcmp(prog.p, "sm-mta", 6) == 0) ||
-			(prog.n == 8 && memcmp(prog.p, "sendmail", 8) == 0);
+			(prog.n == 8 && memcmp(prog.p, "sendmail", 8) == 0) ||
+			(prog.n == 12 && memcmp(prog.p, "sm-msp-queue", 12) == 0) ||
+			(prog.n == 23 && memcmp(prog.p, "sm-acceptingconnections", 23) == 0);
 	bool eopguard = prog.n == 8 && memcmp(prog.p, "eopguard", 8) == 0;
 	if (!postfix && !sendmail && !eopguard)
 		return;

@@ -26,6 +26,67 @@ const char *review_status_name(const struct cause *c)
 	return status_names[c->status];
 }
 
+const char *review_cause_reply(const struct cause *c)
+{
+	if (c->ndr != NULL && strchr(c->ndr->code, '-') == NULL && strcmp(c->ndr->code, c->code) == 0)
+		return c->ndr->reply;
+	return c->reply[0] != '\0' || c->ndr == NULL ? c->reply : c->ndr->reply;
+}
+
+const char *review_example_sender(const struct example *e)
+{
+	return !e->sender_known ? "unknown" : e->sender[0] == '\0' ? "<>" : e->sender;
+}
+
+/*
+ * A reply's reason with what varies between messages masked, for grouping
+ * replies the table does not know: the text after "said: ", with <...> and
+ * [...] emptied, digits as one '#', and words holding '@' as "@".
+ */
+static void normalise_reason(const char *p, size_t n, char *out, size_t outlen)
+{
+	const char *said = n > 6 ? memmem(p, n, "said: ", 6) : NULL;
+	if (said != NULL) {
+		n -= (size_t)(said + 6 - p);
+		p = said + 6;
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < n && o + 2 < outlen; i++) {
+		char ch = p[i];
+		if (ch == '<' || ch == '[') {
+			char close = ch == '<' ? '>' : ']';
+			const char *e = memchr(p + i, close, n - i);
+			if (e != NULL) {
+				out[o++] = ch;
+				out[o++] = close;
+				i = (size_t)(e - p);
+				continue;
+			}
+		}
+		if (ch >= '0' && ch <= '9') {
+			while (i + 1 < n && p[i + 1] >= '0' && p[i + 1] <= '9')
+				i++;
+			out[o++] = '#';
+			continue;
+		}
+		if (ch == '(' && n - i > 14 && memcmp(p + i, "(in reply to ", 13) == 0)
+			break;
+		out[o++] = (unsigned char)ch < 0x20 || (unsigned char)ch >= 0x7f ? '?' : ch;
+	}
+	out[o] = '\0';
+	/* a word with '@' is an address: mask it whole */
+	for (char *at = strchr(out, '@'); at != NULL; at = strchr(at + 1, '@')) {
+		char *s = at, *e = at;
+		while (s > out && s[-1] != ' ')
+			s--;
+		while (*e != '\0' && *e != ' ')
+			e++;
+		*s = '@';
+		memmove(s + 1, e, strlen(e) + 1);
+		at = s;
+	}
+}
+
 /* ---- small helpers ---- */
 
 static void copy_slice(char *dst, size_t cap, struct slice s)
@@ -208,26 +269,18 @@ static void hist_add(struct review *r, unsigned short id, time_t when)
 
 /*
  * The key for the cause cache, into key (at most CAUSE_KEY_MAX bytes):
- * status, dsn, the message's finding and the reply from "said: " (or its
- * start) up to the first '[', where EOP's server ids and times begin. Its
+ * status, dsn, the message's finding and the reply's masked reason (the
+ * text from "said: " with <...>, [...], numbers and addresses masked, so
+ * that EOP's server ids and times, client addresses and queue ids do not
+ * split a cause, while different reasons of one code stay apart). Its
  * length, or 0 when it does not fit (then the cause is not cached).
  */
 static size_t cause_key(enum cause_status st, struct slice reply, struct slice dsn, const char *finding,
 			char key[CAUSE_KEY_MAX])
 {
-	const char *p = reply.p != NULL ? reply.p : "", *end = p + reply.n;
-	const char *said = NULL;
-	for (const char *q = p; q + 6 <= end && said == NULL; q++) {
-		q = memchr(q, 's', (size_t)(end - q));
-		if (q == NULL)
-			break;
-		if (q + 6 <= end && memcmp(q, "said: ", 6) == 0)
-			said = q;
-	}
-	if (said != NULL)
-		p = said + 6;
-	const char *br = memchr(p, '[', (size_t)(end - p));
-	size_t reply_len = (size_t)((br != NULL ? br : end) - p);
+	char reason[128];
+	normalise_reason(reply.p != NULL ? reply.p : "", reply.n, reason, sizeof reason);
+	size_t reply_len = strlen(reason);
 	size_t finding_len = finding != NULL ? strlen(finding) : 0;
 	size_t need = 1 + dsn.n + 1 + finding_len + 1 + reply_len;
 	if (need > CAUSE_KEY_MAX)
@@ -243,7 +296,7 @@ static size_t cause_key(enum cause_status st, struct slice reply, struct slice d
 	k += finding_len;
 	*k++ = '\0';
 	if (reply_len > 0)
-		memcpy(k, p, reply_len);
+		memcpy(k, reason, reply_len);
 	return need;
 }
 
@@ -284,8 +337,10 @@ static struct cause *cause_lookup(struct review *r, enum cause_status st, struct
 {
 	struct ndr_query q;
 	const struct ndr_record *recs[4];
+	struct ndr_match_info info;
 	ndr_parse_input(reply.p != NULL ? reply.p : "", reply.n, &q);
-	size_t n = ndr_lookup(&q, recs, 4);
+	enum ndr_origin origin = ndr_origin_of(reply.p != NULL ? reply.p : "", reply.n, NULL, 0);
+	size_t n = ndr_lookup_info(&q, origin, recs, 4, &info);
 	char code[16];
 	if (q.enhanced[0] != '\0')
 		snprintf(code, sizeof code, "%s", q.enhanced);
@@ -293,7 +348,8 @@ static struct cause *cause_lookup(struct review *r, enum cause_status st, struct
 		copy_slice(code, sizeof code, dsn);
 	if (strspn(code, "0123456789.") != strlen(code))
 		code[0] = '\0';   /* dsn= from a log line is text we print: digits and dots only */
-	const struct ndr_record *ndr = n == 1 ? recs[0] : NULL;
+	/* labelled by the table only when its text matched (a code alone says too little) */
+	const struct ndr_record *ndr = n == 1 && info.score > 0 ? recs[0] : NULL;
 	char finding[FINDING_KEEP + 1] = "";
 	if (q.finding[0] != '\0') {
 		/* eopguard's own refusal: group it under the response it predicted, whichever
@@ -313,9 +369,14 @@ static struct cause *cause_lookup(struct review *r, enum cause_status st, struct
 		if (ndr != NULL)
 			ndr_enhanced_with_class(ndr->reply, ndr->reply[0], code, sizeof code);
 	}
+	/* what the table does not explain is grouped by its masked reason, not under the first text of its code */
+	char reason[sizeof r->causes[0].reason] = "";
+	if (ndr == NULL)
+		normalise_reason(reply.p != NULL ? reply.p : "", reply.n, reason, sizeof reason);
 	for (size_t i = 0; i < r->n_causes; i++) {
 		struct cause *c = &r->causes[i];
-		if (c->status == st && c->ndr == ndr && strcmp(c->code, code) == 0 && strcmp(c->finding, finding) == 0)
+		if (c->status == st && c->ndr == ndr && strcmp(c->code, code) == 0 && strcmp(c->finding, finding) == 0 &&
+		    strcmp(c->reason, reason) == 0)
 			return c;
 	}
 	if (r->n_causes >= CAUSES_MAX)
@@ -323,6 +384,7 @@ static struct cause *cause_lookup(struct review *r, enum cause_status st, struct
 	struct cause *c = &r->causes[r->n_causes++];
 	c->status = st;
 	c->ndr = ndr;
+	memcpy(c->reason, reason, sizeof c->reason);
 	snprintf(c->code, sizeof c->code, "%s", code);
 	snprintf(c->finding, sizeof c->finding, "%s", finding);
 	strbuf_escape_into(c->reply, sizeof c->reply, reply.p, reply.n > 400 ? 400 : reply.n);
@@ -335,12 +397,15 @@ static void cause_count(struct review *r, struct cause *c, struct msg *m, const 
 	struct slice rcpt = ev->to;
 	time_t when = ev->when;
 	char sender[ADDR_KEEP + 1], client[HOST_KEEP + 1];
+	bool sender_known;
 	if (m != NULL) {
 		snprintf(sender, sizeof sender, "%s", m->sender);
 		snprintf(client, sizeof client, "%s", m->client);
+		sender_known = m->sender_known;
 	} else {
 		copy_slice(sender, sizeof sender, ev->from);
 		copy_slice(client, sizeof client, ev->relay);
+		sender_known = ev->from.p != NULL;
 	}
 	if (c == NULL)
 		return;
@@ -362,7 +427,7 @@ static void cause_count(struct review *r, struct cause *c, struct msg *m, const 
 		c->messages++;
 		hist_add(r, id, when);
 		const char *at = strrchr(sender, '@');
-		top_add(&c->domains, at != NULL ? at + 1 : sender[0] == '\0' ? "<>" : "");
+		top_add(&c->domains, at != NULL ? at + 1 : !sender_known ? "(unknown)" : sender[0] == '\0' ? "<>" : "");
 		top_add(&c->hosts, client);
 	}
 	uint32_t rh = hash_bytes(rcpt.p != NULL ? rcpt.p : "", rcpt.n, 2166136261u ^ id);
@@ -380,6 +445,7 @@ static void cause_count(struct review *r, struct cause *c, struct msg *m, const 
 		snprintf(e->qid, sizeof e->qid, "%s", m != NULL ? m->qid : "NOQUEUE");
 		copy_slice(e->rcpt, sizeof e->rcpt, rcpt);
 		snprintf(e->sender, sizeof e->sender, "%s", sender);
+		e->sender_known = sender_known;
 	}
 }
 
@@ -447,8 +513,10 @@ static void on_expired(struct review *r, const struct maillog_event *ev)
 static void on_milter(struct review *r, const struct maillog_event *ev, bool hold)
 {
 	struct msg *m = msg_get(r, ev->qid, ev->qid.n > 0);
-	if (m != NULL && ev->from.n > 0 && m->sender[0] == '\0')
+	if (m != NULL && ev->from.p != NULL && !m->sender_known) {
 		copy_slice(m->sender, sizeof m->sender, ev->from);
+		m->sender_known = true;
+	}
 	unsigned f = hold ? MF_HELD : MF_MILTER;
 	if (m == NULL || (m->flags & f) == 0) {
 		if (hold) r->held++; else r->milter_rejected++;
@@ -477,8 +545,11 @@ static void on_eopguard(struct review *r, const struct maillog_event *ev)
 		if (n == ev->findings.n || ev->findings.p[n] == ',')
 			copy_slice(m->finding, sizeof m->finding, (struct slice){ ev->findings.p, n });
 	}
-	if (m->sender[0] == '\0')
+	if (!m->sender_known && ev->from.p != NULL) {
+		/* eopguard logs sender=<> for the null sender: "<>" unbracketed is empty */
 		copy_slice(m->sender, sizeof m->sender, ev->from);
+		m->sender_known = true;
+	}
 }
 
 /* Add a file to the statistics. */
@@ -514,8 +585,10 @@ void review_line(struct review *r, const char *line, size_t len)
 	struct msg *m;
 	switch (ev.kind) {
 	case ML_FROM:
-		if ((m = msg_get(r, ev.qid, true)) != NULL)
+		if ((m = msg_get(r, ev.qid, true)) != NULL) {
 			copy_slice(m->sender, sizeof m->sender, ev.from);
+			m->sender_known = true;
+		}
 		break;
 	case ML_CLIENT:
 		if ((m = msg_get(r, ev.qid, true)) != NULL)
@@ -530,8 +603,10 @@ void review_line(struct review *r, const char *line, size_t len)
 	case ML_MILTER_REJECT: on_milter(r, &ev, false); break;
 	case ML_MILTER_HOLD: on_milter(r, &ev, true); break;
 	case ML_NOQUEUE_REJECT: {
+		/* a reject after the queue id was assigned (RCPT, DATA, BDAT) belongs to that message */
+		m = ev.qid.n > 0 ? msg_get(r, ev.qid, false) : NULL;
 		struct cause *c = cause_get(r, CS_REJECTED, ev.reply, (struct slice){ NULL, 0 }, NULL);
-		cause_count(r, c, NULL, &ev);
+		cause_count(r, c, m, &ev);
 		list_event(r, &ev, "rejected", c);
 		break;
 	}
@@ -628,8 +703,9 @@ static void text_cause(struct review *r, const struct cause *c, struct strbuf *o
 	char first[32], last[32];
 	review_iso_time(c->first, first, sizeof first);
 	review_iso_time(c->last, last, sizeof last);
+	const char *shown = review_cause_reply(c);
 	strbuf_printf(out, "\n%s %s: %s", status_names[c->status], c->code[0] ? c->code : "(no code)",
-		      c->ndr != NULL ? c->ndr->reply : c->reply[0] ? c->reply : "(no reply text)");
+		      shown[0] ? shown : "(no reply text)");
 	if (c->finding[0] != '\0')
 		strbuf_printf(out, "  [eopguard: %s]", c->finding);
 	strbuf_printf(out, "\n  %lu message%s, %lu recipient%s", c->messages, c->messages == 1 ? "" : "s",
@@ -644,12 +720,18 @@ static void text_cause(struct review *r, const struct cause *c, struct strbuf *o
 		const struct example *e = &c->examples[i];
 		strbuf_printf(out, "%s %s to <", i ? "," : "", e->qid);
 		strbuf_puts_text(out, e->rcpt);
-		strbuf_puts(out, "> from <");
-		strbuf_puts_text(out, e->sender);
-		strbuf_putc(out, '>');
+		if (!e->sender_known) {
+			strbuf_puts(out, "> from an unknown sender (its from= line is not in the log)");
+		} else {
+			strbuf_puts(out, "> from <");
+			strbuf_puts_text(out, e->sender);
+			strbuf_putc(out, '>');
+		}
 	}
 	strbuf_putc(out, '\n');
 	if (c->ndr != NULL) {
+		if (shown != c->ndr->reply)
+			strbuf_printf(out, "  known as: %s\n", c->ndr->reply);
 		strbuf_printf(out, "  meaning:  %s\n  who acts: %s\n  fix:      %s\n", c->ndr->meaning, c->ndr->owner,
 			      c->ndr->fix);
 	} else if (c->reply[0] != '\0') {
@@ -716,7 +798,7 @@ static void json_cause(const struct cause *c, struct strbuf *out)
 	strbuf_puts(out, "{\"code\":");
 	if (c->code[0]) json_str(out, c->code); else strbuf_puts(out, "null");
 	strbuf_puts(out, ",\"reply\":");
-	json_str(out, c->ndr != NULL ? c->ndr->reply : c->reply);
+	json_str(out, review_cause_reply(c));
 	strbuf_puts(out, ",\"finding\":");
 	if (c->finding[0]) json_str(out, c->finding); else strbuf_puts(out, "null");
 	strbuf_printf(out, ",\"status\":\"%s\",\"messages\":%lu,\"recipients\":%lu,\"events\":%lu,\"first\":",
@@ -731,7 +813,10 @@ static void json_cause(const struct cause *c, struct strbuf *out)
 		strbuf_puts(out, ",\"recipient\":");
 		json_str(out, c->examples[i].rcpt);
 		strbuf_puts(out, ",\"sender\":");
-		json_str(out, c->examples[i].sender);
+		if (c->examples[i].sender_known)
+			json_str(out, c->examples[i].sender);
+		else
+			strbuf_puts(out, "null");   /* never seen; "" is the null sender */
 		strbuf_putc(out, '}');
 	}
 	strbuf_putc(out, ']');

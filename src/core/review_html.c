@@ -180,7 +180,7 @@ static void put_table(const struct cause **order, size_t n, struct strbuf *out)
 		strbuf_printf(out, "<tr class=\"cause\"><td>%s</td><td>", review_status_name(c));
 		put_html(out, c->code[0] ? c->code : "-");
 		strbuf_puts(out, "</td><td class=\"reply\">");
-		put_html(out, c->ndr != NULL ? c->ndr->reply : c->reply);
+		put_html(out, review_cause_reply(c));
 		strbuf_puts(out, "</td><td>");
 		put_html(out, c->finding[0] ? c->finding : "-");
 		strbuf_printf(out, "</td><td class=\"n\">%lu</td><td class=\"n\">%lu</td><td>%s</td><td>%s</td><td>", c->messages,
@@ -197,9 +197,13 @@ static void put_table(const struct cause **order, size_t n, struct strbuf *out)
 			put_html(out, c->examples[e].qid);
 			strbuf_puts(out, " to &lt;");
 			put_html(out, c->examples[e].rcpt);
-			strbuf_puts(out, "&gt; from &lt;");
-			put_html(out, c->examples[e].sender);
-			strbuf_puts(out, "&gt;");
+			if (c->examples[e].sender_known) {
+				strbuf_puts(out, "&gt; from &lt;");
+				put_html(out, c->examples[e].sender);
+				strbuf_puts(out, "&gt;");
+			} else {
+				strbuf_puts(out, "&gt; from an unknown sender");
+			}
 		}
 		strbuf_puts(out, "</td></tr>\n");
 	}

@@ -36,6 +36,7 @@ struct msg {
 	struct msg *hash_next;
 	struct msg *older, *newer;     /* FIFO for eviction */
 	char sender[ADDR_KEEP + 1];
+	bool sender_known;                /* a from= line (or eopguard's sender=) was seen; "" is then <> */
 	char client[HOST_KEEP + 1];
 	char finding[FINDING_KEEP + 1];   /* eopguard's first finding, "" if none */
 	unsigned flags;
@@ -53,6 +54,7 @@ struct top {
 
 struct example {
 	char qid[QID_MAX + 1], rcpt[ADDR_KEEP + 1], sender[ADDR_KEEP + 1];
+	bool sender_known;   /* false: the message's from= line was not in the log (not the null sender) */
 };
 
 struct cause {
@@ -60,7 +62,8 @@ struct cause {
 	char code[16];
 	const struct ndr_record *ndr;
 	char finding[FINDING_KEEP + 1];
-	char reply[240];
+	char reply[240];       /* the first reply logged for it, escaped */
+	char reason[128];      /* for causes the table does not explain: the reply with addresses, ids and numbers masked */
 	unsigned long messages, recipients, events;
 	time_t first, last;
 	struct top hosts, domains;
@@ -111,5 +114,9 @@ size_t review_sorted_causes(struct review *r, const struct cause **out);
 void review_iso_time(time_t t, char *out, size_t len);
 /* The status word of a cause ("bounced", ...). */
 const char *review_status_name(const struct cause *c);
+/* The reply a cause is shown with: the table's when it is of the cause's own code, else the one logged. */
+const char *review_cause_reply(const struct cause *c);
+/* An example's sender as shown: the address, "<>" for the null sender, "unknown" when never seen. */
+const char *review_example_sender(const struct example *e);
 
 #endif

@@ -227,6 +227,132 @@ static void test_overlong_line_counted_once(void **state)
 	review_free(r);
 }
 
+/* How many times needle occurs in hay. */
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/*
+ * Mail log lines as they reach admins outside a plain syslog file, each form
+ * with where it is documented: docker compose logs ("service  | ",
+ * docs.docker.com/reference/cli/docker/compose/logs), docker logs
+ * --timestamps (an RFC 3339 stamp first, docs.docker.com/reference/cli/docker/
+ * container/logs), a raw syslog <PRI> (RFC 3164 section 4.1.1), BusyBox
+ * syslogd's facility.level before the program, and lines pasted without any
+ * header (as in forum posts). Every one is counted; nothing is skipped.
+ */
+static void test_prefixed_and_headerless_lines(void **state)
+{
+	static const char *const lines[] = {
+		"mailserver  | Nov 20 10:00:01 mail postfix/smtp[123]: AAAAA1: to=<a@b.example>, relay=x[192.0.2.1]:25, "
+		"dsn=5.1.1, status=bounced (host x[192.0.2.1] said: 550 5.1.1 <a@b.example>: User unknown (in reply to RCPT TO command))",
+		"2026-11-30T10:00:02.123456789Z Nov 30 10:00:02 mail postfix/smtp[123]: AAAAA2: to=<a@b.example>, relay=x[192.0.2.1]:25, "
+		"dsn=5.1.1, status=bounced (host x[192.0.2.1] said: 550 5.1.1 <a@b.example>: User unknown (in reply to RCPT TO command))",
+		"<22>Nov 20 10:00:03 mail postfix/smtp[123]: AAAAA3: to=<a@b.example>, relay=x[192.0.2.1]:25, "
+		"dsn=5.1.1, status=bounced (host x[192.0.2.1] said: 550 5.1.1 <a@b.example>: User unknown (in reply to RCPT TO command))",
+		"Nov 20 10:00:04 mail mail.info postfix/smtp[123]: AAAAA4: to=<a@b.example>, relay=x[192.0.2.1]:25, "
+		"dsn=5.1.1, status=bounced (host x[192.0.2.1] said: 550 5.1.1 <a@b.example>: User unknown (in reply to RCPT TO command))",
+		"postfix/smtp[123]: AAAAA5: to=<a@b.example>, relay=x[192.0.2.1]:25, "
+		"dsn=5.1.1, status=bounced (host x[192.0.2.1] said: 550 5.1.1 <a@b.example>: User unknown (in reply to RCPT TO command))",
+		"mail  | <22>1 2026-11-30T10:00:06+00:00 mail postfix/smtp 123 - - AAAAA6: nothing",
+		"something else entirely",
+	};
+	(void)state;
+	struct review *r = review_of("wild", lines, 7);
+	struct strbuf sb;
+	json_of(r, &sb);
+	if (strstr(sb.data, "\"bounced\":5,") == NULL)
+		fail_msg("want 5 bounces from the prefixed and headerless lines: %s", sb.data);
+	assert_non_null(strstr(sb.data, "\"lines\":7,\"skipped\":2,"));
+	/* the docker stamp (with its year) is used rather than the classic stamp after it, read as a year ago */
+	assert_non_null(strstr(sb.data, "\"last\":\"2026-11-30T10:00:02Z\""));
+	strbuf_free(&sb);
+	review_free(r);
+}
+
+/*
+ * Refusals the review used to miss: Sendmail's check_rcpt rejects (the form
+ * in sendmail's cf/README, "ruleset=check_rcpt, arg1=..., reject=..."), its
+ * sm-msp-queue program, and Postfix's "QUEUEID: reject: RCPT ..." lines
+ * (logged after the queue id was assigned, smtpd_delay_reject).
+ */
+static void test_sendmail_rulesets_and_late_rejects(void **state)
+{
+	static const char *const lines[] = {
+		"Nov 30 10:00:06 relay sm-mta[777]: 5ANE1234000777: ruleset=check_rcpt, arg1=<u@other.example>, "
+		"relay=client.example [192.0.2.9], reject=550 5.7.1 <u@other.example>... Relaying denied",
+		"Nov 30 10:00:07 relay sm-msp-queue[88]: 5ANE1234000888: to=root, ctladdr=root (0/0), delay=00:00:01, "
+		"xdelay=00:00:00, mailer=relay, pri=30040, relay=[127.0.0.1] [127.0.0.1], dsn=4.0.0, stat=Deferred: Connection refused by [127.0.0.1]",
+		"Nov 30 10:00:08 relay postfix/smtpd[99]: 4ABCDE8: reject: RCPT from unknown[192.0.2.1]: 550 5.7.1 <x@y.example>: "
+		"Recipient address rejected: Access denied; from=<a@b.example> to=<x@y.example> proto=ESMTP helo=<h>",
+		"Nov 30 10:00:09 relay postfix/cleanup[98]: 4ABCDE9: reject: header Subject: buy now from unknown[192.0.2.1]; "
+		"from=<a@b.example> to=<x@y.example> proto=ESMTP helo=<h>: 5.7.1 message content rejected",
+	};
+	(void)state;
+	struct review *r = review_of("late", lines, 4);
+	struct strbuf sb;
+	json_of(r, &sb);
+	assert_non_null(strstr(sb.data, "Relaying denied"));
+	assert_non_null(strstr(sb.data, "\"deferred\":1,"));
+	assert_non_null(strstr(sb.data, "Recipient address rejected: Access denied"));
+	if (count_of(sb.data, "\"status\":\"rejected\"") < 3)
+		fail_msg("want the three rejects counted: %s", sb.data);
+	strbuf_free(&sb);
+	review_free(r);
+}
+
+/*
+ * Rejects of one code are grouped by their masked reason (one group per
+ * block list, another for the HELO reject), each shown with the reply that
+ * was logged; a code whose only record is a range is never shown with the
+ * range's text; a sender never seen is "unknown", not "<>".
+ */
+static void test_grouping_by_reason_and_unknown_sender(void **state)
+{
+	static const char *const lines[] = {
+		"Nov 30 10:00:01 relay postfix/smtpd[1]: NOQUEUE: reject: RCPT from a.example[192.0.2.1]: 554 5.7.1 Service unavailable; "
+		"Client host [192.0.2.1] blocked using zen.spamhaus.org; from=<a@a.example> to=<u@x.example> proto=ESMTP helo=<a>",
+		"Nov 30 10:00:02 relay postfix/smtpd[1]: NOQUEUE: reject: RCPT from b.example[192.0.2.2]: 554 5.7.1 Service unavailable; "
+		"Client host [192.0.2.2] blocked using zen.spamhaus.org; from=<b@b.example> to=<u@x.example> proto=ESMTP helo=<b>",
+		"Nov 30 10:00:03 relay postfix/smtpd[1]: NOQUEUE: reject: RCPT from c.example[192.0.2.3]: 554 5.7.1 Service unavailable; "
+		"Client host [192.0.2.3] blocked using b.barracudacentral.org; from=<c@c.example> to=<u@x.example> proto=ESMTP helo=<c>",
+		"Nov 30 10:00:04 relay postfix/smtpd[1]: NOQUEUE: reject: RCPT from d.example[192.0.2.4]: 450 4.7.1 <bad>: "
+		"Helo command rejected: Host not found; from=<d@d.example> to=<u@x.example> proto=ESMTP helo=<bad>",
+		"Nov 30 10:00:05 relay postfix/smtp[2]: NOFROM1: to=<v@y.example>, relay=y.mail.protection.outlook.com[52.1.1.1]:25, dsn=4.7.560, "
+		"status=deferred (host y.mail.protection.outlook.com[52.1.1.1] said: 451 4.7.560 Access denied, please try again later (in reply to MAIL FROM command))",
+		"Nov 30 10:00:06 relay postfix/qmgr[3]: NULLS1: from=<>, size=100, nrcpt=1 (queue active)",
+		"Nov 30 10:00:06 relay postfix/smtp[2]: NULLS1: to=<w@y.example>, relay=z[192.0.2.7]:25, dsn=5.1.1, status=bounced "
+		"(host z[192.0.2.7] said: 550 5.1.1 unknown user (in reply to RCPT TO command))",
+	};
+	(void)state;
+	struct review *r = review_of("groups", lines, 7);
+	struct strbuf sb;
+	json_of(r, &sb);
+	assert_int_equal(count_of(sb.data, "blocked using zen.spamhaus.org"), 1);
+	assert_int_equal(count_of(sb.data, "blocked using b.barracudacentral.org"), 1);
+	assert_int_equal(count_of(sb.data, "Helo command rejected"), 1);
+	assert_non_null(strstr(sb.data, "\"code\":\"5.7.1\",\"reply\":\"554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org\""));
+	assert_non_null(strstr(sb.data, "\"messages\":2,"));
+	/* never another code's text */
+	assert_null(strstr(sb.data, "451 4.7.500"));
+	assert_non_null(strstr(sb.data, "451 4.7.560 Access denied, please try again later"));
+	/* unknown vs null sender */
+	assert_non_null(strstr(sb.data, "\"queue_id\":\"NOFROM1\",\"recipient\":\"v@y.example\",\"sender\":null"));
+	assert_non_null(strstr(sb.data, "\"queue_id\":\"NULLS1\",\"recipient\":\"w@y.example\",\"sender\":\"\""));
+	strbuf_free(&sb);
+	struct strbuf text;
+	strbuf_init(&text, 1 << 20);
+	review_format_text(r, &text);
+	assert_non_null(strstr(text.data, "NOFROM1 to <v@y.example> from an unknown sender"));
+	assert_non_null(strstr(text.data, "NULLS1 to <w@y.example> from <>"));
+	strbuf_free(&text);
+	review_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +363,9 @@ int main(void)
 		cmocka_unit_test(test_hostile_fields),
 		cmocka_unit_test(test_cause_cache_compares_keys),
 		cmocka_unit_test(test_overlong_line_counted_once),
+		cmocka_unit_test(test_prefixed_and_headerless_lines),
+		cmocka_unit_test(test_sendmail_rulesets_and_late_rejects),
+		cmocka_unit_test(test_grouping_by_reason_and_unknown_sender),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
