@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "maillog.h"
@@ -360,6 +361,61 @@ static void eopguard_message(struct slice m, struct maillog_event *ev)
 	ev->from = unbracket(FIELD(m, "sender=", " "));
 }
 
+/* The raw value of "name":"value" in a JSON object line (no unescaping; up to the closing quote). */
+static struct slice json_string_field(struct slice m, const char *key)
+{
+	char pat[40];
+	int pl = snprintf(pat, sizeof pat, "\"%s\":\"", key);
+	struct slice v = { NULL, 0 };
+	if (pl <= 0 || (size_t)pl >= sizeof pat)
+		return v;
+	const char *p = memmem(m.p, m.n, pat, (size_t)pl);
+	if (p == NULL)
+		return v;
+	p += pl;
+	const char *end = m.p + m.n, *q = p;
+	while (q < end && *q != '"') {
+		if (*q == '\\' && q + 1 < end)
+			q++;
+		q++;
+	}
+	if (q >= end)
+		return v;
+	v.p = p;
+	v.n = (size_t)(q - p);
+	return v;
+}
+
+/*
+ * eopguard's per-message line with log_format = "json":
+ * {"event":"message","queue_id":"Q","verdict":"fail","action":"defer","findings":["a","b"],"sender":"s",...}
+ * read into the same fields as the text line (findings: the first name, or "-").
+ */
+static void eopguard_json(struct slice m, struct maillog_event *ev)
+{
+	if (!STARTS(m, "{\"event\":\"message\""))
+		return;
+	ev->qid = json_string_field(m, "queue_id");
+	ev->verdict = json_string_field(m, "verdict");
+	ev->from = json_string_field(m, "sender");
+	if (ev->from.p == NULL)
+		ev->from = (struct slice){ "", 0 };
+	static const char none[] = "-";
+	ev->findings = (struct slice){ none, 1 };
+	const char *f = memmem(m.p, m.n, "\"findings\":[\"", 13);
+	if (f != NULL) {
+		const char *s = f + 13, *end = m.p + m.n, *q = s;
+		while (q < end && *q != '"')
+			q++;
+		if (q < end)
+			ev->findings = (struct slice){ s, (size_t)(q - s) };
+	}
+	if (ev->qid.n == 7 && memcmp(ev->qid.p, "NOQUEUE", 7) == 0)
+		ev->qid = (struct slice){ NULL, 0 };
+	if (ev->verdict.n > 0)
+		ev->kind = ML_EOPGUARD;
+}
+
 /* Alphanumeric ASCII, as a table (queue ids are scanned on every mail line). */
 static const unsigned char alnum[256] = {
 	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
@@ -514,6 +570,10 @@ void maillog_parse(const char *line, size_t len, int year, struct maillog_event 
 	bool eopguard = prog.n == 8 && memcmp(prog.p, "eopguard", 8) == 0;
 	if (!postfix && !sendmail && !eopguard)
 		return;
+	if (eopguard && m.n > 0 && m.p[0] == '{') {
+		eopguard_json(m, ev);
+		return;
+	}
 	if (STARTS(m, "NOQUEUE: ")) {
 		m.p += 9;
 		m.n -= 9;

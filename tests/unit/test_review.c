@@ -353,6 +353,30 @@ static void test_grouping_by_reason_and_unknown_sender(void **state)
 	review_free(r);
 }
 
+/* eopguard's per-message lines with log_format = "json" tie refusals to findings as the text lines do. */
+static void test_eopguard_json_lines(void **state)
+{
+	static const char *const lines[] = {
+		"Nov 20 10:00:01 relay eopguard[42]: {\"event\":\"message\",\"queue_id\":\"JSON12345\",\"verdict\":\"fail\","
+		"\"action\":\"defer\",\"findings\":[\"chain-incomplete\",\"from-invalid\"],\"sender\":\"app@contoso.test\","
+		"\"from\":\"contoso.test\",\"predicted\":\"550 5.7.64 TenantAttribution; Relay Access Denied\"}",
+		"Nov 20 10:00:01 relay postfix/cleanup[7]: JSON12345: milter-reject: END-OF-MESSAGE from app[192.0.2.9]: 4.7.64 "
+		"eopguard: chain-incomplete: EOP would answer \"550 5.7.64 TenantAttribution; Relay Access Denied\"; fix; "
+		"from=<app@contoso.test> to=<u@x.example> proto=ESMTP helo=<app>",
+		"Nov 20 10:00:02 relay eopguard[42]: {\"event\":\"message\",\"queue_id\":\"JSON67890\",\"verdict\":\"pass\","
+		"\"action\":\"accept\",\"findings\":[],\"sender\":\"\",\"from\":null,\"predicted\":null}",
+		"Nov 20 10:00:03 relay eopguard[42]: {\"event\":\"identity\",\"state\":\"pass\"}",
+	};
+	(void)state;
+	struct review *r = review_of("json", lines, 4);
+	struct strbuf sb;
+	json_of(r, &sb);
+	assert_non_null(strstr(sb.data, "\"eopguard\":{\"pass\":1,\"warn\":0,\"fail\":1}"));
+	assert_non_null(strstr(sb.data, "\"finding\":\"chain-incomplete\",\"status\":\"milter-rejected\""));
+	strbuf_free(&sb);
+	review_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_prefixed_and_headerless_lines),
 		cmocka_unit_test(test_sendmail_rulesets_and_late_rejects),
 		cmocka_unit_test(test_grouping_by_reason_and_unknown_sender),
+		cmocka_unit_test(test_eopguard_json_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
