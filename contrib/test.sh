@@ -91,10 +91,10 @@ echo "==> Debian package: dpkg-buildpackage, lintian, install, the installed dae
 . contrib/lib/package.sh
 package_test "$(pwd)/_build/deb"
 
-echo "==> fuzzing: every parser of outside input, ${FUZZ_SECONDS:-8} s each (make fuzz runs longer)"
+echo "==> fuzzing: every parser of outside input, ${FUZZ_SECONDS:-5} s each (make fuzz runs longer)"
 rm -f _build/fuzz.rc
 { rc=0; FUZZ_BUILD="$(pwd)/_build/main" FUZZ_OUT="$(pwd)/_build/fuzz" \
-	sh tests/fuzz/run.sh "${FUZZ_SECONDS:-8}" 2>&1 || rc=$?
+	sh tests/fuzz/run.sh "${FUZZ_SECONDS:-5}" 2>&1 || rc=$?
   echo $rc > _build/fuzz.rc; } | tee _build/fuzz.out
 [ "$(cat _build/fuzz.rc 2>/dev/null)" = 0 ] || status=1
 passed=$((passed + $(grep -c '^ok - ' _build/fuzz.out || true)))

@@ -85,7 +85,7 @@ rewrite { sender = "relay@contoso.test" }
 feedback {
   log = "$T_DIR/relay/maillog"
   smarthost_match = {"127.0.0.1"}
-  open_for = 6
+  open_for = 5
 }
 EOT
 eopguard_start "$T_DIR/eopguard.conf"
@@ -171,7 +171,7 @@ wait_for 20 grep -q "breaker: state=open scope=relay" "$LOG" || t_fail "B: no re
 t_grep "B: refused for the certificate: relay-wide breaker" 'breaker: state=open scope=relay cause=5.7.64 observed="550 5.7.64 <localhost[127.0.0.1]>: Client host rejected: TenantAttribution; Relay Access Denied [stand-in]"' "$LOG"
 send b2 other@apps.contoso.test B2
 t_grep "B: any domain is now deferred by eopguard" '<** 451 4.7.64 eopguard: observed-refusal: EOP answered "550 5.7.64 <localhost[127.0.0.1]>: Client host rejected: TenantAttribution' "$T_DIR/b2"
-sleep 6
+sleep 5
 send b3 user@contoso.test B3
 t_grep "B: after open_for one trial message goes through" "<-  250 2.0.0 Ok: queued" "$T_DIR/b3"
 t_grep "B: half-open logged" "breaker: state=half-open scope=relay cause=5.7.64" "$LOG"
@@ -182,7 +182,7 @@ send b4 user@contoso.test B4
 t_grep "B: open again: deferred" "451 4.7.64 eopguard: observed-refusal" "$T_DIR/b4"
 cp "$C/root.pem" "$T_DIR/eop/ca.pem"
 eop_reload
-sleep 6
+sleep 5
 send b5 user@contoso.test B5
 t_grep "B: the next trial goes through" "<-  250 2.0.0 Ok: queued" "$T_DIR/b5"
 wait_for 20 grep -q "breaker: state=closed scope=relay .*reason=accepted" "$LOG" || t_fail "B: an accepted delivery did not close the breaker"
