@@ -84,6 +84,18 @@ static size_t entry_line(sd_journal *j, char *line)
 	return (size_t)n + take;
 }
 
+/* Close the journal after reading; false with the reason in err when reading stopped on an error (r < 0). */
+static bool journal_done(sd_journal *j, char *line, int r, char *err, size_t errlen)
+{
+	free(line);
+	sd_journal_close(j);
+	if (r < 0) {
+		snprintf(err, errlen, "reading the journal: %s", strerror(-r));
+		return false;
+	}
+	return true;
+}
+
 /* Open the system journal or the named files; false with the reason in err. */
 static bool journal_open(const struct journal_source *src, sd_journal **j, char *err, size_t errlen)
 {
@@ -127,13 +139,7 @@ bool journal_feed(const struct journal_source *src, journal_line_fn fn, void *ct
 			(*entries)++;
 		}
 	}
-	free(line);
-	sd_journal_close(j);
-	if (r < 0) {
-		snprintf(err, errlen, "reading the journal: %s", strerror(-r));
-		return false;
-	}
-	return true;
+	return journal_done(j, line, r, err, errlen);
 }
 
 /* Follow the journal from its end. */
@@ -171,11 +177,5 @@ bool journal_follow(const struct journal_source *src, journal_line_fn fn, void *
 			r = sd_journal_wait(j, 500000);
 		}
 	}
-	free(line);
-	sd_journal_close(j);
-	if (r < 0) {
-		snprintf(err, errlen, "reading the journal: %s", strerror(-r));
-		return false;
-	}
-	return true;
+	return journal_done(j, line, r, err, errlen);
 }
