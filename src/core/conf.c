@@ -441,7 +441,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_INT("timeout", 600, CFGF_NONE),
 	CFG_STR("metrics_file", "", CFGF_NONE),
 	CFG_STR("log_format", "text", CFGF_NONE),
-	CFG_INT("metrics_interval", 60, CFGF_NONE),
+	CFG_INT("metrics_interval", 30, CFGF_NONE),
 	CFG_SEC("tenant", tenant_opts, CFGF_NONE),
 	CFG_SEC("identity", identity_opts, CFGF_NONE),
 	CFG_SEC("rewrite", rewrite_opts, CFGF_NONE),

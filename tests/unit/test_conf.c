@@ -138,6 +138,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c->policy.observed_refusal, ACTION_DEFER);
 	assert_string_equal(c->rewrite_sender, "");
 	/* feedback off; EOP's two MX name forms match without smarthost_match */
+	assert_int_equal(c->metrics_interval, 30);
 	assert_string_equal(c->feedback.log, "");
 	assert_int_equal(c->feedback.open_for, 300);
 	assert_int_equal(c->feedback.n_match, 2);
