@@ -91,7 +91,7 @@ unshare --mount --propagation private sh -c '
 	mount --bind /dev/pts "$r/dev/pts"
 	mount -t tmpfs -o mode=0755 tmpfs "$r/run"
 	exec chroot "$r" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		HOME=/root LANG=C.UTF-8 TERM=dumb CI="${CI:-}" FUZZ_SECONDS="${FUZZ_SECONDS:-8}" \
+		HOME=/root LANG=C.UTF-8 TERM=dumb CI="${CI:-}" FUZZ_SECONDS="${FUZZ_SECONDS:-5}" \
 		sh -c "cd /src/eopguard && $2" </dev/null
 ' minimal-root "$root" "$run"
 rc=$?
