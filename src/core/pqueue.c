@@ -32,6 +32,62 @@ static const char *member(json_object *obj, const char *name)
 	return json_object_get_string(v);
 }
 
+/* Finish a mailq entry: the cause of its reason, then hand it out. */
+static void mailq_emit(struct pqueue_entry *e, pqueue_entry_fn fn, void *ctx, size_t *n)
+{
+	if (e->queue_id[0] == '\0')
+		return;
+	char code[16];
+	if (e->queue == PQ_DEFERRED && ndr_breaker_scope(e->reason, strlen(e->reason), code) != NULL)
+		memcpy(e->cause, code, sizeof e->cause);
+	fn(ctx, e);
+	(*n)++;
+	memset(e, 0, sizeof *e);
+}
+
+size_t pqueue_parse_mailq(const char *text, size_t len, bool quarantine, pqueue_entry_fn fn, void *ctx)
+{
+	struct pqueue_entry e;
+	memset(&e, 0, sizeof e);
+	size_t n = 0;
+	const char *end = text + len;
+	for (const char *line = text; line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t ll = nl != NULL ? (size_t)(nl - line) : (size_t)(end - line);
+		size_t ind = 0;
+		while (ind < ll && (line[ind] == ' ' || line[ind] == '\t'))
+			ind++;
+		const char *t = line + ind;
+		size_t tl = ll - ind;
+		if (ind == 0 && tl > 0 && isalnum((unsigned char)t[0])) {
+			/* "6B256jsK027386*     5 Wed Dec  2 05:06 <app@other.example>" */
+			mailq_emit(&e, fn, ctx, &n);
+			size_t q = 0;
+			while (q < tl && q < PQUEUE_ID_MAX && isalnum((unsigned char)t[q]))
+				q++;
+			if (q >= 5 && (q == tl || t[q] == ' ' || t[q] == '*' || t[q] == 'X' || t[q] == '-')) {
+				memcpy(e.queue_id, t, q);
+				e.queue_id[q] = '\0';
+				e.queue = quarantine ? PQ_HOLD : PQ_DEFERRED;
+				const char *lt = memchr(t, '<', tl), *gt = lt != NULL ? memchr(lt, '>', (size_t)(t + tl - lt)) : NULL;
+				if (lt != NULL && gt != NULL)
+					breaker_escape(lt + 1, (size_t)(gt - lt - 1), e.sender, sizeof e.sender);
+			}
+		} else if (e.queue_id[0] != '\0' && tl > 12 && memcmp(t, "QUARANTINE: ", 12) == 0) {
+			breaker_escape(t + 12, tl - 12, e.reason, sizeof e.reason);
+		} else if (e.queue_id[0] != '\0' && tl > 2 && t[0] == '(' && e.reason[0] == '\0') {
+			/* "(Deferred: 451 4.4.62 ...)" */
+			size_t rl = t[tl - 1] == ')' ? tl - 2 : tl - 1;
+			breaker_escape(t + 1, rl, e.reason, sizeof e.reason);
+		} else if (e.queue_id[0] != '\0' && ind > 0 && tl > 0 && t[0] == '<') {
+			e.recipients++;
+		}
+		line = nl != NULL ? nl + 1 : end;
+	}
+	mailq_emit(&e, fn, ctx, &n);
+	return n;
+}
+
 bool pqueue_parse_line(const char *line, size_t len, struct pqueue_entry *e, char *err, size_t errlen)
 {
 	memset(e, 0, sizeof *e);

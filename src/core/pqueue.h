@@ -36,4 +36,15 @@ bool pqueue_parse_line(const char *line, size_t len, struct pqueue_entry *e, cha
 /* "hold", "deferred", ... */
 const char *pqueue_queue_name(enum pqueue_queue q);
 
+typedef void (*pqueue_entry_fn)(void *ctx, const struct pqueue_entry *e);
+
+/*
+ * Sendmail's queue listing (mailq, or mailq -qQ for the quarantine): one
+ * entry per message, quarantined ones in PQ_HOLD with the reason in
+ * e->reason ("eopguard: sender-not-accepted"), the others in PQ_DEFERRED with
+ * the last reply ("Deferred: 451 ...") in e->reason and its breaker cause in
+ * e->cause. quarantine says which listing it is. Returns the entries found.
+ */
+size_t pqueue_parse_mailq(const char *text, size_t len, bool quarantine, pqueue_entry_fn fn, void *ctx);
+
 #endif

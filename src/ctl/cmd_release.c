@@ -9,8 +9,11 @@
  * release held mail (postsuper -H), re-queue deferred mail for immediate
  * delivery (postqueue -i), and close eopguard's breakers (SIGUSR2 to the
  * pid in its pidfile). The Postfix instance is the one Postfix's commands
- * use: MAIL_CONFIG from the environment, else the default.
- * Does not: touch any other mail, or Sendmail's queue (see eopguardctl(8)).
+ * use: MAIL_CONFIG from the environment, else the default. Without Postfix
+ * (no MAIL_CONFIG and no working postconf) it acts on Sendmail: mailq -qQ
+ * lists the quarantine, mailq the queue; quarantined mail is released with
+ * sendmail -qQ -qI<id> -Q, deferred mail is run with sendmail -qI<id>.
+ * Does not: touch any other mail.
  *
  * Exit: 0 done (also when nothing waits), 1 check fails (without --force) or
  * a message could not be released, 64 usage, 69 the queue cannot be read,
@@ -142,6 +145,82 @@ static bool held_by_eopguard(const char *qid, char *out, size_t outlen)
 	return found;
 }
 
+/* Add one waiting message to the list (grown as needed); false when out of memory. */
+static bool add_waiting(struct waiting **list, size_t *count, size_t *cap, const struct pqueue_entry *e,
+			const char *cause)
+{
+	if (*count >= RELEASE_MAX)
+		return true;
+	if (*count == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		struct waiting *grown = realloc(*list, *cap * sizeof **list);
+		if (grown == NULL)
+			return false;
+		*list = grown;
+	}
+	struct waiting *w = &(*list)[(*count)++];
+	memset(w, 0, sizeof *w);
+	w->e = *e;
+	snprintf(w->cause, sizeof w->cause, "%s", cause);
+	return true;
+}
+
+/* Is this host's MTA Postfix? MAIL_CONFIG set, or postconf answers. */
+static bool mta_is_postfix(void)
+{
+	if (getenv("MAIL_CONFIG") != NULL)
+		return true;
+	const char *argv[] = { "postconf", "-h", "mail_version", NULL };
+	char err[256];
+	return run_program(argv, NULL, NULL, err, sizeof err) == 0;
+}
+
+struct mailq_ctx {
+	const struct release_opts *o;
+	struct waiting **list;
+	size_t *count, cap;
+	bool oom;
+};
+
+/* One Sendmail queue entry: eopguard's quarantined mail, or deferred mail with an attribution cause. */
+static void on_mailq_entry(void *arg, const struct pqueue_entry *e)
+{
+	struct mailq_ctx *c = arg;
+	if (!selected(c->o, e->queue_id))
+		return;
+	bool held = e->queue == PQ_HOLD && strncmp(e->reason, "eopguard:", 9) == 0;
+	bool deferred = e->queue == PQ_DEFERRED && e->cause[0] != '\0';
+	if ((held || deferred) && !add_waiting(c->list, c->count, &c->cap, e, held ? e->reason : e->cause))
+		c->oom = true;
+}
+
+/* Sendmail's queue and quarantine; false with the reason in err. */
+static bool list_waiting_sendmail(const struct release_opts *o, struct waiting **list, size_t *count, char *err,
+				  size_t errlen)
+{
+	struct mailq_ctx c = { o, list, count, 0, false };
+	*list = NULL;
+	*count = 0;
+	for (int quarantine = 1; quarantine >= 0; quarantine--) {
+		const char *argv_q[] = { "mailq", "-qQ", NULL }, *argv_n[] = { "mailq", NULL };
+		struct strbuf out;
+		strbuf_init(&out, 256u << 20);
+		char why[256] = "";
+		int rc = run_program(quarantine ? argv_q : argv_n, &out, NULL, why, sizeof why);
+		if (rc != 0) {
+			snprintf(err, errlen, "neither Postfix (postconf) nor Sendmail's mailq%s works here (%s%sexit %d)",
+				 quarantine ? " -qQ" : "", why, why[0] ? "; " : "", rc);
+			strbuf_free(&out);
+			return false;
+		}
+		pqueue_parse_mailq(out.data, out.len, quarantine, on_mailq_entry, &c);
+		strbuf_free(&out);
+	}
+	if (c.oom)
+		snprintf(err, errlen, "out of memory");
+	return !c.oom;
+}
+
 /* Read the queue; false with the reason in err. */
 static bool list_waiting(const struct release_opts *o, struct waiting **list, size_t *count, char *err, size_t errlen)
 {
@@ -166,8 +245,7 @@ static bool list_waiting(const struct release_opts *o, struct waiting **list, si
 		size_t len = strcspn(line, "\n");
 		struct pqueue_entry e;
 		char perr[128];
-		if (len > 0 && pqueue_parse_line(line, len, &e, perr, sizeof perr) && selected(o, e.queue_id) &&
-		    *count < RELEASE_MAX) {
+		if (len > 0 && pqueue_parse_line(line, len, &e, perr, sizeof perr) && selected(o, e.queue_id)) {
 			char cause[PQUEUE_REASON_MAX + 1] = "";
 			bool wanted = false;
 			if (e.queue == PQ_HOLD && held_by_eopguard(e.queue_id, cause, sizeof cause))
@@ -176,21 +254,10 @@ static bool list_waiting(const struct release_opts *o, struct waiting **list, si
 				snprintf(cause, sizeof cause, "%s", e.cause);
 				wanted = true;
 			}
-			if (wanted) {
-				if (*count == cap) {
-					cap = cap ? cap * 2 : 64;
-					struct waiting *grown = realloc(*list, cap * sizeof **list);
-					if (grown == NULL) {
-						snprintf(err, errlen, "out of memory");
-						strbuf_free(&out);
-						return false;
-					}
-					*list = grown;
-				}
-				struct waiting *w = &(*list)[(*count)++];
-				memset(w, 0, sizeof *w);
-				w->e = e;
-				memcpy(w->cause, cause, sizeof w->cause);
+			if (wanted && !add_waiting(list, count, &cap, &e, cause)) {
+				snprintf(err, errlen, "out of memory");
+				strbuf_free(&out);
+				return false;
 			}
 		}
 		line += len;
@@ -199,6 +266,28 @@ static bool list_waiting(const struct release_opts *o, struct waiting **list, si
 	}
 	strbuf_free(&out);
 	return true;
+}
+
+/* Release one Sendmail message (or say what would be done). */
+static void release_one_sendmail(struct waiting *w, bool dry_run)
+{
+	bool held = w->e.queue == PQ_HOLD;
+	char sel[PQUEUE_ID_MAX + 4];
+	snprintf(sel, sizeof sel, "-qI%s", w->e.queue_id);
+	w->ok = true;
+	if (dry_run) {
+		w->action = held ? "would release from quarantine" : "would run now (sendmail -qI)";
+		return;
+	}
+	const char *unq[] = { "sendmail", "-qQ", sel, "-Q", NULL };
+	const char *run[] = { "sendmail", sel, NULL };
+	char err[256];
+	w->ok = run_program(held ? unq : run, NULL, NULL, err, sizeof err) == 0;
+	if (held)
+		w->action = w->ok ? "released from quarantine (sendmail -qQ -qI -Q); the next queue run delivers it"
+				  : "FAILED: sendmail -qQ -qI -Q (run as root?)";
+	else
+		w->action = w->ok ? "delivery attempted now (sendmail -qI)" : "FAILED: sendmail -qI";
 }
 
 /* Release one message (or say what would be done). */
@@ -275,7 +364,7 @@ static void print_text(const struct waiting *list, size_t n, size_t released, co
 		printf("%-14s %-9s %-32s %-10s %s\n", list[i].e.queue_id, pqueue_queue_name(list[i].e.queue), sender,
 		       list[i].e.queue == PQ_HOLD ? "held" : list[i].cause, list[i].action);
 		if (list[i].e.queue == PQ_HOLD)
-			printf("    X-EOPGuard: %s\n", list[i].cause);
+			printf("    held by eopguard: %s\n", list[i].cause);
 		else
 			printf("    last reply: %s\n", list[i].e.reason);
 	}
@@ -340,7 +429,8 @@ int cmd_release(int argc, char **argv)
 	}
 	struct waiting *list = NULL;
 	size_t n = 0;
-	if (!list_waiting(&o, &list, &n, err, sizeof err)) {
+	bool postfix = mta_is_postfix();
+	if (!(postfix ? list_waiting(&o, &list, &n, err, sizeof err) : list_waiting_sendmail(&o, &list, &n, err, sizeof err))) {
 		fprintf(stderr, "eopguardctl release: %s\n", err);
 		conf_free(conf);
 		return EX_UNAVAILABLE;
@@ -348,7 +438,10 @@ int cmd_release(int argc, char **argv)
 	size_t released = 0;
 	bool all_ok = true;
 	for (size_t i = 0; i < n; i++) {
-		release_one(&list[i], o.dry_run);
+		if (postfix)
+			release_one(&list[i], o.dry_run);
+		else
+			release_one_sendmail(&list[i], o.dry_run);
 		released += list[i].ok && !o.dry_run;
 		all_ok &= list[i].ok;
 	}

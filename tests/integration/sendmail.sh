@@ -166,6 +166,30 @@ hq=$(queued held)
 t_check "quarantine: in Sendmail's quarantine (hf file)" sh -c "basename '$hq' | grep -q '^hf'"
 t_grep "quarantine: reason recorded" "qeopguard: sender-not-accepted" "$hq"
 
+echo "# stage: eopguardctl release on Sendmail's quarantine"
+# mailq and sendmail as root would run them: this private sendmail with its configuration.
+mkdir -p "$T_DIR/bin"
+for tool in sendmail mailq; do
+	extra=""; [ $tool = mailq ] && extra="-bp"
+	cat > "$T_DIR/bin/$tool" <<EOT
+#!/bin/sh
+LD_LIBRARY_PATH='$(sendmail_libpath "$PKG")' exec unshare --uts sh -c 'hostname relay.test; exec "\$@"' sh '$T_DIR/sendmail' -C '$T_DIR/test.cf' $extra "\$@"
+EOT
+	chmod 755 "$T_DIR/bin/$tool"
+done
+held_id=$(basename "$hq" | cut -c3-)
+# no MAIL_CONFIG and no postconf in PATH: release must take this for a Sendmail host
+env -u MAIL_CONFIG PATH="$T_DIR/bin:/usr/bin:/bin" "$top_builddir/eopguardctl" release --dry-run -c "$T_DIR/eg.conf" > "$T_DIR/release-dry" 2>&1
+t_check "release --dry-run lists the quarantined message" grep -Eq "^$held_id +hold +<app@other.example> +held +would release from quarantine" "$T_DIR/release-dry"
+t_grep "... with eopguard's quarantine reason" "held by eopguard: eopguard: sender-not-accepted" "$T_DIR/release-dry"
+t_check "--dry-run left it quarantined" test -f "$T_DIR/q/hf$held_id"
+env -u MAIL_CONFIG PATH="$T_DIR/bin:/usr/bin:/bin" "$top_builddir/eopguardctl" release -c "$T_DIR/eg.conf" > "$T_DIR/release" 2>&1
+rc=$?
+t_check "release exits 0 (got $rc)" test $rc -eq 0
+t_grep "release: released from quarantine" "released from quarantine (sendmail -qQ -qI -Q)" "$T_DIR/release"
+t_check "release: the message is back in the normal queue (qf, no hf)" sh -c "[ -f '$T_DIR/q/qf$held_id' ] && [ ! -f '$T_DIR/q/hf$held_id' ]"
+t_grep "release: the breaker closed (SIGUSR2 to eopguard)" "breaker: closed (SIGUSR2 sent to eopguard pid $EG_PID)" "$T_DIR/release"
+
 echo "# stage: eopguard stopped (dead milter)"
 kill "$EG_PID"; wait_for 10 sh -c "! kill -0 $EG_PID"; EG_PID=
 smtp dead app@contoso.test "From: app@contoso.test"

@@ -325,6 +325,57 @@ static void test_pqueue_lines(void **state)
 	assert_non_null(strstr(err, "not letters and digits"));
 }
 
+struct mailq_seen {
+	size_t n;
+	struct pqueue_entry e[4];
+};
+
+static void keep_entry(void *ctx, const struct pqueue_entry *e)
+{
+	struct mailq_seen *s = ctx;
+	if (s->n < 4)
+		s->e[s->n++] = *e;
+}
+
+/* Sendmail's mailq and mailq -qQ as the real binary prints them (captured from tests/integration/sendmail.sh). */
+static void test_mailq_listing(void **state)
+{
+	(void)state;
+	static const char quarantine[] =
+		"\t\t/run/eopguard-sm.LJn3Ft/q (1 request)\n"
+		"-----Q-ID----- --Size-- -----Q-Time----- ------------Sender/Recipient-----------\n"
+		"6B256jsK027386        5 Wed Dec  2 05:06 <app@other.example>\n"
+		"     QUARANTINE: eopguard: sender-not-accepted\n"
+		"\t\t\t\t\t <user@example.net>\n"
+		"\t\tTotal requests: 1\n";
+	struct mailq_seen s = { 0 };
+	assert_int_equal(pqueue_parse_mailq(quarantine, strlen(quarantine), true, keep_entry, &s), 1);
+	assert_string_equal(s.e[0].queue_id, "6B256jsK027386");
+	assert_int_equal(s.e[0].queue, PQ_HOLD);
+	assert_string_equal(s.e[0].sender, "app@other.example");
+	assert_string_equal(s.e[0].reason, "eopguard: sender-not-accepted");
+	assert_int_equal(s.e[0].recipients, 1);
+	static const char queue[] =
+		"\t\t/var/spool/mqueue (2 requests)\n"
+		"-----Q-ID----- --Size-- -----Q-Time----- ------------Sender/Recipient-----------\n"
+		"6B256bZ2027117*       5 Wed Dec  2 05:06 <relay@contoso.test>\n"
+		"                 (Deferred: 550 5.7.64 TenantAttribution; Relay Access Denied)\n"
+		"\t\t\t\t\t <user@example.net>\n"
+		"6B256TB2026221        5 Wed Dec  2 05:06 <>\n"
+		"                 (Deferred: Connection refused by [127.0.0.1])\n"
+		"\t\t\t\t\t <user@example.net>\n"
+		"\t\tTotal requests: 2\n";
+	memset(&s, 0, sizeof s);
+	assert_int_equal(pqueue_parse_mailq(queue, strlen(queue), false, keep_entry, &s), 2);
+	assert_string_equal(s.e[0].queue_id, "6B256bZ2027117");
+	assert_string_equal(s.e[0].cause, "5.7.64");
+	assert_string_equal(s.e[1].sender, "");
+	assert_string_equal(s.e[1].cause, "");
+	static const char empty[] = "Mail queue is empty\n";
+	memset(&s, 0, sizeof s);
+	assert_int_equal(pqueue_parse_mailq(empty, strlen(empty), false, keep_entry, &s), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_feedback_ignores_what_is_not_eop_attribution),
 		cmocka_unit_test(test_feedback_hostile_lines),
 		cmocka_unit_test(test_pqueue_lines),
+		cmocka_unit_test(test_mailq_listing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
