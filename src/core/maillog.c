@@ -447,6 +447,9 @@ static size_t prefix_len(const char *l, size_t n, size_t *stamp_len)
 {
 	size_t off = 0;
 	*stamp_len = 0;
+	/* the common case first: a classic syslog stamp right at the start */
+	if (n >= 16 && l[3] == ' ' && l[6] == ' ' && l[9] == ':')
+		return 0;
 	for (int round = 0; round < 3; round++) {
 		const char *p = l + off;
 		size_t left = n - off;
@@ -473,10 +476,15 @@ static size_t prefix_len(const char *l, size_t n, size_t *stamp_len)
 				continue;
 			}
 		}
-		/* "docker logs -t": an RFC 3339 stamp followed by another syslog stamp */
+		/* "docker logs -t": an RFC 3339 stamp followed by another syslog stamp (checked by its
+		 * shape first: ordinary ISO-stamped lines must not pay for parsing two stamps) */
 		if (left > 20 && p[4] == '-' && p[7] == '-' && p[10] == 'T') {
-			const char *sp = memchr(p, ' ', left < 40 ? left : 40);
-			if (sp != NULL && maillog_parse_iso(p, (size_t)(sp - p)) > 0) {
+			const char *sp = memchr(p + 19, ' ', left - 19 < 21 ? left - 19 : 21);
+			const char *nx = sp != NULL ? sp + 1 : NULL;
+			size_t nl = nx != NULL ? (size_t)(l + n - nx) : 0;
+			bool classic_next = nl >= 16 && nx[3] == ' ' && nx[6] == ' ' && nx[9] == ':' && nx[12] == ':';
+			bool iso_next = nl > 20 && nx[4] == '-' && nx[7] == '-' && nx[10] == 'T';
+			if ((classic_next || iso_next) && maillog_parse_iso(p, (size_t)(sp - p)) > 0) {
 				time_t t;
 				size_t after = (size_t)(sp + 1 - l);
 				if (after < n && parse_time(l + after, n - after, 1970, &t) > 0) {
@@ -542,9 +550,10 @@ void maillog_parse(const char *line, size_t len, int year, struct maillog_event 
 		if (sp == NULL)
 			return;
 		rest = (struct slice){ sp + 1, (size_t)(line + len - sp - 1) };
-		/* busybox: "host mail.info postfix/smtp[1]: ..." */
-		const char *sp2 = memchr(rest.p, ' ', rest.n);
-		if (sp2 != NULL && is_facility_level((struct slice){ rest.p, (size_t)(sp2 - rest.p) })) {
+		/* busybox: "host mail.info postfix/smtp[1]: ..." (not looked for when a program name is right there) */
+		const char *sp2 = rest.n > 0 && rest.p[0] != 'p' && rest.p[0] != 'e' ? memchr(rest.p, ' ', rest.n) : NULL;
+		if (sp2 != NULL && sp2 > rest.p && sp2[-1] != ':' &&
+		    is_facility_level((struct slice){ rest.p, (size_t)(sp2 - rest.p) })) {
 			rest.n -= (size_t)(sp2 + 1 - rest.p);
 			rest.p = sp2 + 1;
 		}
