@@ -606,33 +606,39 @@ int cmd_probe(int argc, char **argv)
 		fprintf(stderr, "eopguardctl probe: %s\n", err);
 		return EX_CONFIG;
 	}
-	static struct probe p;
-	memset(&p, 0, sizeof p);
-	p.fd = -1;
+	/* the conversation's state (its reply buffers make it large): on the heap, not in static storage */
+	struct probe *p = calloc(1, sizeof *p);
+	if (p == NULL) {
+		fprintf(stderr, "eopguardctl probe: out of memory\n");
+		conf_free(conf);
+		return EX_OSERR;
+	}
+	p->fd = -1;
 	const char *spec = o.host != NULL ? o.host : conf->tenant.smarthost;
-	if (spec[0] == '\0') {
-		fprintf(stderr, "eopguardctl probe: no smart host: set tenant.smarthost in %s or give --host\n", o.path);
+	if (spec[0] == '\0' || !split_host(spec, p)) {
+		if (spec[0] == '\0')
+			fprintf(stderr, "eopguardctl probe: no smart host: set tenant.smarthost in %s or give --host\n", o.path);
+		else
+			fprintf(stderr, "eopguardctl probe: '%s' is not HOST, HOST:PORT or [HOST]:PORT\n", spec);
+		rc = spec[0] == '\0' || o.host != NULL ? EX_USAGE : EX_CONFIG;
+		free(p);
 		conf_free(conf);
-		return EX_USAGE;
+		return rc;
 	}
-	if (!split_host(spec, &p)) {
-		fprintf(stderr, "eopguardctl probe: '%s' is not HOST, HOST:PORT or [HOST]:PORT\n", spec);
-		conf_free(conf);
-		return o.host != NULL ? EX_USAGE : EX_CONFIG;
-	}
-	run_probe(&p, &o, conf);
+	run_probe(p, &o, conf);
 	if (o.json)
-		print_json(&p);
+		print_json(p);
 	else
-		print_text(&p, &o);
-	rc = exit_status(&p);
-	if (p.ssl != NULL) {
-		SSL_shutdown(p.ssl);
-		SSL_free(p.ssl);
+		print_text(p, &o);
+	rc = exit_status(p);
+	if (p->ssl != NULL) {
+		SSL_shutdown(p->ssl);
+		SSL_free(p->ssl);
 	}
-	SSL_CTX_free(p.ctx);
-	if (p.fd >= 0)
-		close(p.fd);
+	SSL_CTX_free(p->ctx);
+	if (p->fd >= 0)
+		close(p->fd);
+	free(p);
 	conf_free(conf);
 	return rc;
 }
