@@ -78,9 +78,14 @@ t_nogrep "... and no feedback line for them" "queue_id=NX" "$LOG"
 
 # rotation by rename, then hostile text in EOP's reply
 mv "$FAKE" "$FAKE.1"
-refusal ROT1AB '550 5.7.64 TenantAttribution; "quoted" \ back %s %n breaker: state=closed scope=relay' > "$FAKE"
-printf '%s relay postfix/smtp[1]: ROT2AB: to=<a@b.example>, relay=contoso-test.mail.protection.outlook.com[52.101.1.1]:25, dsn=4.7.64, status=deferred (host x said: 550 5.7.64 TenantAttribution; ctl\001\033[31m\r end)\n' "$(date '+%b %e %H:%M:%S')" >> "$FAKE"
+# both lines in one write: the checks below must not race the follower's next poll
+{
+	refusal ROT1AB '550 5.7.64 TenantAttribution; "quoted" \ back %s %n breaker: state=closed scope=relay'
+	printf '%s relay postfix/smtp[1]: ROT2AB: to=<a@b.example>, relay=contoso-test.mail.protection.outlook.com[52.101.1.1]:25, dsn=4.7.64, status=deferred (host x said: 550 5.7.64 TenantAttribution; ctl\001\033[31m\r end)\n' "$(date '+%b %e %H:%M:%S')"
+} > "$FAKE.new"
+mv "$FAKE.new" "$FAKE"
 wait_for 10 sh -c "[ \$(grep -c 'breaker: state=open scope=relay' '$LOG') -ge 2 ]" || t_fail "the rotated log was not followed"
+wait_for 10 grep -q "queue_id=ROT2AB" "$LOG" || t_fail "the second line of the rotated log was not read"
 t_check "after rotation by rename the new file is followed (second trip)" test "$(opened)" -eq 2
 t_grep "hostile reply: quotes and backslashes escaped in the log" 'observed="550 5.7.64 TenantAttribution; \"quoted\" \\ back %s %n breaker: state=closed scope=relay" predicted="unknown"' "$LOG"
 t_check "hostile reply: no control byte reached the log" sh -c "! grep -q \"\$(printf '[\001\033\r]')\" '$LOG'"
@@ -95,6 +100,10 @@ t_check "hostile reply: the header has no control byte" sh -c "! grep -q \"\$(pr
 kill -USR2 "$EG_PID"
 wait_for 10 sh -c "[ \$(grep -c 'eopguard\[[0-9]*\]: breaker: state=closed' '$LOG') -ge 2 ]"
 : > "$FAKE"
+# as copytruncate leaves it: empty for a moment, then written again (a file that is longer again
+# than what was read before the truncation cannot be told from one that grew)
+wait_for 10 sh -c "grep -q 'rotations\|truncat' /dev/null; [ \$(stat -c %s '$FAKE') -eq 0 ]"
+sleep 1
 refusal TRUNC1AB >> "$FAKE"
 wait_for 10 sh -c "[ \$(grep -c 'breaker: state=open scope=relay' '$LOG') -ge 3 ]" || t_fail "the truncated log was not read from its start"
 t_check "after truncation the file is read again from its start (third trip)" test "$(opened)" -eq 3
