@@ -171,7 +171,6 @@ void feedback_line(struct feedback *fb, const struct conf_feedback *conf, const 
 		   struct feedback_outcome *out)
 {
 	memset(out, 0, sizeof *out);
-	fb->lines++;
 	struct maillog_event ev;
 	maillog_parse(line, len, 1970, &ev);
 	if (ev.kind == ML_FROM) {
@@ -186,7 +185,6 @@ void feedback_line(struct feedback *fb, const struct conf_feedback *conf, const 
 	if (ev.kind != ML_DELIVERY || !feedback_relay_matches(conf, ev.relay.p, ev.relay.n) ||
 	    !clean_qid(ev.qid.p, ev.qid.n, out->qid))
 		return;
-	fb->deliveries++;
 	struct feedback_track *t = track_find(fb, out->qid);
 	if (t != NULL)
 		memcpy(out->domain, t->domain, sizeof out->domain);
@@ -200,7 +198,6 @@ void feedback_line(struct feedback *fb, const struct conf_feedback *conf, const 
 		return;
 	}
 	out->kind = FEEDBACK_REFUSED;
-	fb->refusals++;
 	if (t == NULL || !t->judged) {
 		out->predicted = "unknown";
 		out->unpredicted = true;
@@ -210,5 +207,4 @@ void feedback_line(struct feedback *fb, const struct conf_feedback *conf, const 
 	} else {
 		out->predicted = t->predicted;
 	}
-	fb->misses += out->miss;
 }

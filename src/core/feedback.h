@@ -36,7 +36,6 @@ struct feedback_track {
 
 struct feedback {
 	struct feedback_track track[FEEDBACK_TRACK_MAX];
-	unsigned long long lines, deliveries, refusals, misses;
 };
 
 enum feedback_kind {

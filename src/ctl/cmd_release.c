@@ -114,7 +114,11 @@ static bool selected(const struct release_opts *o, const char *qid)
 	return false;
 }
 
-/* For a held message: eopguard's X-EOPGuard field value (escaped) into out; false when it has none. */
+/*
+ * For a held message: true when eopguard held it (its X-EOPGuard field says
+ * action=quarantine; mail that eopguard accepted and a Postfix rule held
+ * is not ours to release), with the field's value (escaped) in out.
+ */
 static bool held_by_eopguard(const char *qid, char *out, size_t outlen)
 {
 	const char *argv[] = { "postcat", "-h", "-q", qid, NULL };
@@ -122,12 +126,13 @@ static bool held_by_eopguard(const char *qid, char *out, size_t outlen)
 	strbuf_init(&hdr, 1 << 20);
 	char err[256];
 	int rc = run_program(argv, &hdr, NULL, err, sizeof err);
-	const char *p = rc == 0 ? strstr(hdr.data, "\nX-EOPGuard: ") : NULL;
-	if (rc == 0 && p == NULL && strncmp(hdr.data, "X-EOPGuard: ", 12) == 0)
-		p = hdr.data - 1;
-	bool found = p != NULL;
-	if (found) {
+	const char *p = NULL;
+	if (rc == 0 && strncmp(hdr.data, "X-EOPGuard: ", 12) == 0)
+		p = hdr.data + 12;
+	else if (rc == 0 && (p = strstr(hdr.data, "\nX-EOPGuard: ")) != NULL)
 		p += 13;
+	bool found = false;
+	if (p != NULL) {
 		/* the value with its folded continuation lines, unfolded */
 		char value[PQUEUE_REASON_MAX + 1];
 		size_t n = 0;
@@ -139,6 +144,7 @@ static bool held_by_eopguard(const char *qid, char *out, size_t outlen)
 			value[n++] = *p;
 		}
 		value[n] = '\0';
+		found = strstr(value, "action=quarantine;") != NULL;
 		breaker_escape(value, n, out, outlen);
 	}
 	strbuf_free(&hdr);

@@ -263,9 +263,12 @@ static sfsistat eg_eom(SMFICTX *ctx)
 	struct verdict_result verdict;
 	finding_list_clear(&findings);
 	msgcheck_run(conf, &in, &findings, &res);
-	/* what EOP really answered recently, for this relay or this sender's domain */
-	struct breaker_verdict observed;
-	feedbackd_admit(daemon_state, res.sender_domain, &observed);
+	/* what EOP really answered recently, for this relay or this sender's domain
+	 * (with feedback.log off no breaker can open: a reload that turns it off closes them) */
+	bool feedback_on = conf->feedback.log[0] != '\0';
+	struct breaker_verdict observed = { .refuse = false };
+	if (feedback_on)
+		feedbackd_admit(daemon_state, res.sender_domain, &observed);
 	if (observed.refuse) {
 		char hint[FINDING_HINT_MAX + 1];
 		snprintf(hint, sizeof hint, "EOP refused recent mail %s%s with this; fix the cause (eopguardctl explain %s), "
@@ -295,8 +298,8 @@ static sfsistat eg_eom(SMFICTX *ctx)
 		.rewrite_domain = conf->rewrite_domain, .queue_id = smfi_getsymval(ctx, "i"),
 		.observed = observed.refuse ? observed.reply : NULL,
 	};
-	/* Mail that goes on to EOP: remember what was predicted, for the feedback line about it. */
-	if (verdict.intended != ACTION_DEFER && verdict.intended != ACTION_REJECT)
+	/* Mail that goes on to EOP (dry-run included): remember what was predicted, for the feedback line about it. */
+	if (feedback_on && verdict.action != ACTION_DEFER && verdict.action != ACTION_REJECT)
 		feedbackd_note(daemon_state, ri.queue_id, res.sender_domain,
 			       verdict.verdict == VERDICT_FAIL && verdict.predicted_ndr != NULL ? verdict.predicted_ndr->reply
 											      : NULL);

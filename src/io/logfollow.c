@@ -48,7 +48,6 @@ void logfollow_start(struct logfollow *lf, const char *path)
 	lf->path = path;
 	lf->fd = -1;
 	lf->open_errno = 0;
-	lf->rotations = lf->truncations = lf->lines = 0;
 	open_log(lf, true);
 }
 
@@ -116,7 +115,6 @@ size_t logfollow_poll(struct logfollow *lf, logfollow_line_fn fn, void *ctx, boo
 		return 0;
 	struct stat st;
 	if (fstat(lf->fd, &st) == 0 && st.st_size < lf->pos) {
-		lf->truncations++;
 		lf->pos = 0;
 		lf->used = 0;
 		lf->skipping = false;
@@ -126,11 +124,9 @@ size_t logfollow_poll(struct logfollow *lf, logfollow_line_fn fn, void *ctx, boo
 	struct stat now;
 	if (stat(lf->path, &now) == 0 && (now.st_ino != lf->ino || now.st_dev != lf->dev)) {
 		/* rotated by rename: the old file is read to its end above; the new one from its start */
-		lf->rotations++;
 		logfollow_stop(lf);
 		if (open_log(lf, false))
 			n += drain(lf, fn, ctx, ok, err, errlen);
 	}
-	lf->lines += n;
 	return n;
 }

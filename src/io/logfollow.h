@@ -28,7 +28,6 @@ struct logfollow {
 	bool skipping;           /* inside a line longer than the buffer */
 	size_t used;
 	int open_errno;          /* why the file could not be opened (ENOENT: not there yet), 0 when open */
-	unsigned long long rotations, truncations, lines;
 	char buf[LOGFOLLOW_LINE_MAX];
 };
 

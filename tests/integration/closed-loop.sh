@@ -197,7 +197,7 @@ wait_for 30 sink_has sink "$queued" || true
 t_check "every message the relay queued ($queued) reached the final hop ($(sink_count sink))" test "$(sink_count sink)" -eq "$queued"
 t_nogrep "the relay bounced nothing" "status=bounced" "$ML"
 t_nogrep "the relay expired nothing" "status=expired" "$ML"
-t_check "the client kept the two eopguard deferred (451, never accepted)" test "$(grep -l '<\*\* 451 4.7.64 eopguard: observed-refusal' "$T_DIR"/a2 "$T_DIR"/b2 "$T_DIR"/b4 | wc -l)" -eq 3
+t_check "the client kept the three messages eopguard deferred (451, never accepted)" test "$(grep -l '<\*\* 451 4.7.64 eopguard: observed-refusal' "$T_DIR"/a2 "$T_DIR"/b2 "$T_DIR"/b4 | wc -l)" -eq 3
 t_check "the queue is empty" sh -c "[ -z \"\$(postqueue -c '$T_DIR/relay/etc' -j)\" ]"
 
 # ---- C: probe ----

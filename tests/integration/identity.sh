@@ -131,6 +131,10 @@ queue_json relay > "$T_DIR/queue.json"
 t_grep "quarantine: held in Postfix's hold queue" '"queue_name": "hold"' "$T_DIR/queue.json"
 t_grep "quarantine: logged" "verdict=fail action=quarantine findings=key-mismatch" "$T_DIR/eopguard.log"
 t_check "held message did not reach the next hop" test "$(sink_count sink)" -eq 1
+MAIL_CONFIG="$T_DIR/relay/etc" "$top_builddir/eopguardctl" release --dry-run -c "$T_DIR/eopguard.conf" > "$T_DIR/release.out" 2>&1
+t_check "release --dry-run lists the message eopguard held, from its X-EOPGuard field" \
+	grep -Eq '^[0-9A-Za-z]+ +hold +<app@contoso.test> +held +would release from hold' "$T_DIR/release.out"
+t_grep "... naming eopguard's verdict" "held by eopguard: relay.test; verdict=fail; action=quarantine;" "$T_DIR/release.out"
 
 # A renewal storm: certificate and key swapped between two good pairs 120
 # times (each swap leaves them mismatched for a moment), ending on a good
