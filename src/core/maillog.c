@@ -112,6 +112,15 @@ static size_t parse_time(const char *l, size_t n, int year, time_t *when)
 		*when = (time_t)(days_from_civil(year, (unsigned)m, (unsigned)d) * 86400 + h * 3600 + mi * 60 + s);
 		return 16;
 	}
+	if (n >= 15 && l[3] == ' ' && l[5] == ' ' && l[8] == ':' && l[11] == ':' && l[14] == ' ') {
+		/* "Mar 7 02:09:33 ": the day not padded, as some syslog daemons and pastes write it */
+		int m = month_of(l);
+		long d = digits(l + 4, 1), h = digits(l + 6, 2), mi = digits(l + 9, 2), s = digits(l + 12, 2);
+		if (m == 0 || d < 1 || h < 0 || mi < 0 || s < 0)
+			return 0;
+		*when = (time_t)(days_from_civil(year, (unsigned)m, (unsigned)d) * 86400 + h * 3600 + mi * 60 + s);
+		return 15;
+	}
 	if (n >= 20 && l[4] == '-' && l[10] == 'T') {
 		/* RFC 5424 "<pri>1 " prefixes are rare in files; ISO stamps are common (rsyslog). */
 		const char *sp = memchr(l, ' ', n);
@@ -248,8 +257,15 @@ static void reject_fields(struct slice m, struct maillog_event *ev)
 		if (colon != NULL) {
 			ev->relay = (struct slice){ h.p, (size_t)(colon - h.p) };
 			ev->reply.p = colon + 2;
-			const char *semi = FIND(((struct slice){ ev->reply.p, (size_t)(m.p + m.n - ev->reply.p) }), "; from=");
-			ev->reply.n = semi != NULL ? (size_t)(semi - ev->reply.p) : (size_t)(m.p + m.n - ev->reply.p);
+			/* the reply ends where Postfix's fields begin: "; from=" usually, "; to=" (VRFY)
+			 * or "; proto=" (CONNECT) when there is no sender */
+			struct slice tail = { ev->reply.p, (size_t)(m.p + m.n - ev->reply.p) };
+			const char *semi = FIND(tail, "; from=");
+			if (semi == NULL)
+				semi = FIND(tail, "; to=");
+			if (semi == NULL)
+				semi = FIND(tail, "; proto=");
+			ev->reply.n = semi != NULL ? (size_t)(semi - ev->reply.p) : tail.n;
 		}
 	}
 	ev->from = unbracket(FIELD(m, "from=", " "));
@@ -439,7 +455,8 @@ static size_t queue_id_len(struct slice m)
 /*
  * What comes before the syslog header in logs people paste or collect:
  * docker compose's "service  | ", a "<PRI>" (with RFC 5424's version "1 "),
- * and the RFC 3339 stamp "docker logs -t" puts before the line. Returns how
+ * the RFC 3339 stamp "docker logs -t" puts before the line, and what a
+ * paste adds (indentation, "> " quoting, Markdown "**"). Returns how
  * many bytes to skip; *stamp_len is set to the length of a docker stamp
  * that was skipped (its time is used when the line's own stamp has no year).
  */
@@ -450,9 +467,18 @@ static size_t prefix_len(const char *l, size_t n, size_t *stamp_len)
 	/* the common case first: a classic syslog stamp right at the start */
 	if (n >= 16 && l[3] == ' ' && l[6] == ' ' && l[9] == ':')
 		return 0;
-	for (int round = 0; round < 3; round++) {
+	for (int round = 0; round < 4; round++) {
 		const char *p = l + off;
 		size_t left = n - off;
+		/* pasted into a forum or a mail: indentation (a Markdown code block),
+		 * quote marks ("> ", "> > ") and Markdown bold ("**") before the line */
+		size_t q = 0;
+		while (q < left && q < 64 && (p[q] == ' ' || p[q] == '\t' || p[q] == '>' || p[q] == '*'))
+			q++;
+		if (q > 0) {
+			off += q;
+			continue;
+		}
 		/* compose: a service name, spaces, "| " */
 		size_t k = 0;
 		while (k < left && k < 64 && (alnum[(unsigned char)p[k]] || p[k] == '_' || p[k] == '-' || p[k] == '.'))
@@ -536,7 +562,7 @@ void maillog_parse(const char *line, size_t len, int year, struct maillog_event 
 	struct slice rest;
 	size_t off = parse_time(line, len, year, &ev->when);
 	if (off > 0) {
-		ev->local_time = off == 16;
+		ev->local_time = off == 16 || off == 15;
 		if (docker_stamp > 0 && ev->local_time) {
 			/* the container's own stamp has the year and the zone */
 			time_t t = maillog_parse_iso(docker, docker_stamp);
@@ -544,6 +570,13 @@ void maillog_parse(const char *line, size_t len, int year, struct maillog_event 
 				ev->when = t;
 				ev->local_time = false;
 			}
+		}
+		/* a syslog-ng template's "<mail.notice>" before the host */
+		if (off < len && line[off] == '<') {
+			const char *gt = memchr(line + off, '>', len - off < 24 ? len - off : 24);
+			if (gt != NULL && gt + 1 < line + len && gt[1] == ' ' &&
+			    is_facility_level((struct slice){ line + off + 1, (size_t)(gt - (line + off + 1)) }))
+				off = (size_t)(gt + 2 - line);
 		}
 		/* host */
 		const char *sp = memchr(line + off, ' ', len - off);
@@ -588,11 +621,13 @@ void maillog_parse(const char *line, size_t len, int year, struct maillog_event 
 		m.n -= 9;
 	} else {
 		size_t ql = queue_id_len(m);
-		if (ql == 0)
-			return;   /* connect/disconnect, warnings, statistics: not per message */
-		ev->qid = (struct slice){ m.p, ql };
-		m.p += ql + 2;
-		m.n -= ql + 2;
+		if (ql > 0) {
+			ev->qid = (struct slice){ m.p, ql };
+			m.p += ql + 2;
+			m.n -= ql + 2;
+		} else if (!(sendmail && STARTS(m, "ruleset="))) {
+			return;   /* connect/disconnect, warnings, statistics: not per message (Sendmail's check_relay has no id) */
+		}
 	}
 	if (postfix)
 		postfix_message(prog, m, ev);

@@ -26,9 +26,15 @@ const char *review_status_name(const struct cause *c)
 	return status_names[c->status];
 }
 
+/*
+ * The reply a cause is shown with: the one the log holds (its first
+ * occurrence), and the table's wording (as "known as") only for eopguard's
+ * own refusals, whose logged text is eopguard's, not EOP's.
+ */
 const char *review_cause_reply(const struct cause *c)
 {
-	if (c->ndr != NULL && strchr(c->ndr->code, '-') == NULL && strcmp(c->ndr->code, c->code) == 0)
+	if (c->ndr != NULL && c->finding[0] != '\0' && strchr(c->ndr->code, '-') == NULL &&
+	    strcmp(c->ndr->code, c->code) == 0)
 		return c->ndr->reply;
 	return c->reply[0] != '\0' || c->ndr == NULL ? c->reply : c->ndr->reply;
 }
@@ -36,6 +42,20 @@ const char *review_cause_reply(const struct cause *c)
 const char *review_example_sender(const struct example *e)
 {
 	return !e->sender_known ? "unknown" : e->sender[0] == '\0' ? "<>" : e->sender;
+}
+
+/* The reply itself within a status text: after Postfix's "host NAME[ADDR] said: ", before "(in reply to ...)". */
+static struct slice reply_proper(struct slice r)
+{
+	const char *said = r.n > 6 ? memmem(r.p, r.n, "said: ", 6) : NULL;
+	if (said != NULL) {
+		r.n -= (size_t)(said + 6 - r.p);
+		r.p = said + 6;
+	}
+	const char *in = r.n > 13 ? memmem(r.p, r.n, " (in reply to ", 14) : NULL;
+	if (in != NULL)
+		r.n = (size_t)(in - r.p);
+	return r;
 }
 
 /*
@@ -339,6 +359,11 @@ static struct cause *cause_lookup(struct review *r, enum cause_status st, struct
 	const struct ndr_record *recs[4];
 	struct ndr_match_info info;
 	ndr_parse_input(reply.p != NULL ? reply.p : "", reply.n, &q);
+	/* Postfix's own texts ("connect to ...: Connection refused") carry no code; the
+	 * line's dsn= does, and a code the table lacks must not be explained by another's text. */
+	if (q.enhanced[0] == '\0' && q.finding[0] == '\0' && dsn.n > 0 && dsn.n < sizeof q.enhanced &&
+	    memchr(dsn.p, '.', dsn.n) != NULL && strspn(dsn.p, "0123456789.") >= dsn.n)
+		copy_slice(q.enhanced, sizeof q.enhanced, dsn);
 	enum ndr_origin origin = ndr_origin_of(reply.p != NULL ? reply.p : "", reply.n, NULL, 0);
 	size_t n = ndr_lookup_info(&q, origin, recs, 4, &info);
 	char code[16];
@@ -387,7 +412,8 @@ static struct cause *cause_lookup(struct review *r, enum cause_status st, struct
 	memcpy(c->reason, reason, sizeof c->reason);
 	snprintf(c->code, sizeof c->code, "%s", code);
 	snprintf(c->finding, sizeof c->finding, "%s", finding);
-	strbuf_escape_into(c->reply, sizeof c->reply, reply.p, reply.n > 400 ? 400 : reply.n);
+	struct slice shown = reply.p != NULL ? reply_proper(reply) : reply;
+	strbuf_escape_into(c->reply, sizeof c->reply, shown.p, shown.n > 400 ? 400 : shown.n);
 	return c;
 }
 
@@ -431,7 +457,7 @@ static void cause_count(struct review *r, struct cause *c, struct msg *m, const 
 		top_add(&c->hosts, client);
 	}
 	uint32_t rh = hash_bytes(rcpt.p != NULL ? rcpt.p : "", rcpt.n, 2166136261u ^ id);
-	bool new_rcpt = true;
+	bool new_rcpt = rcpt.n > 0;   /* a refused connection (CONNECT, check_relay) names no recipient */
 	if (m != NULL) {
 		for (size_t i = 0; i < m->n_rcpts; i++)
 			new_rcpt &= m->rcpts[i] != rh;
@@ -442,7 +468,12 @@ static void cause_count(struct review *r, struct cause *c, struct msg *m, const 
 		c->recipients++;
 	if (new_msg && c->n_examples < EXAMPLES_MAX) {
 		struct example *e = &c->examples[c->n_examples++];
-		snprintf(e->qid, sizeof e->qid, "%s", m != NULL ? m->qid : "NOQUEUE");
+		if (m != NULL)
+			snprintf(e->qid, sizeof e->qid, "%s", m->qid);
+		else if (ev->qid.n > 0)   /* Sendmail's ruleset rejects carry the session's id */
+			copy_slice(e->qid, sizeof e->qid, ev->qid);
+		else
+			snprintf(e->qid, sizeof e->qid, "NOQUEUE");
 		copy_slice(e->rcpt, sizeof e->rcpt, rcpt);
 		snprintf(e->sender, sizeof e->sender, "%s", sender);
 		e->sender_known = sender_known;

@@ -40,9 +40,11 @@ wait_for 30 sh -c "grep -c 'status=deferred' '$T_DIR/relay/maillog' | grep -q '^
 R="$top_builddir/eopguardctl"
 "$R" review "$T_DIR/relay/maillog" "$T_DIR/eopguard.log" > "$T_DIR/review.txt" 2>&1
 t_check "review exits 0" test $? -eq 0
-t_grep "bounce grouped under 5.7.64 TenantAttribution" "bounced 5.7.64: 550 5.7.64 TenantAttribution; Relay Access Denied" "$T_DIR/review.txt"
+# the reply as the log holds it, and the table's wording after it
+t_grep "bounce grouped under 5.7.64 TenantAttribution" "bounced 5.7.64: 550 5.7.64 <app@bounce.test>: Sender address rejected: TenantAttribution; Relay Access Denied" "$T_DIR/review.txt"
+t_grep "bounce known as EOP's reply" "known as: 550 5.7.64 TenantAttribution; Relay Access Denied" "$T_DIR/review.txt"
 t_grep "both recipients of the bounce counted" "1 message, 2 recipients" "$T_DIR/review.txt"
-t_grep "deferral grouped under 4.4.62 ATTR35" "deferred 4.4.62: 451 4.4.62 Mail sent to the wrong Office 365 region. ATTR35" "$T_DIR/review.txt"
+t_grep "deferral grouped under 4.4.62 ATTR35" "deferred 4.4.62: 451 4.4.62 <erp@defer.test>: Sender address rejected: Mail sent to the wrong Office 365 region. ATTR35" "$T_DIR/review.txt"
 t_grep "eopguard's refusal grouped with its finding" "milter-rejected 5.7.64: 550 5.7.64 Relay Access Denied ATTR36  [eopguard: sender-not-accepted]" "$T_DIR/review.txt"
 t_grep "sender domain of the refusal" "sender domains: scan.local (1)" "$T_DIR/review.txt"
 t_grep "explanation included" "who acts: relay admin" "$T_DIR/review.txt"
@@ -50,7 +52,7 @@ t_grep "eopguard verdicts counted" "eopguard verdicts: pass 3, warn 0, fail 1" "
 
 "$R" review --json "$T_DIR/relay/maillog" > "$T_DIR/review.json"
 t_grep "json: totals" '"sent":2,"bounced":1,"deferred":1' "$T_DIR/review.json"
-t_grep "json: bounce cause" '"code":"5.7.64","reply":"550 5.7.64 TenantAttribution; Relay Access Denied","finding":null,"status":"bounced","messages":1,"recipients":2' "$T_DIR/review.json"
+t_grep "json: bounce cause" '"code":"5.7.64","reply":"550 5.7.64 <app@bounce.test>: Sender address rejected: TenantAttribution; Relay Access Denied","finding":null,"status":"bounced","messages":1,"recipients":2' "$T_DIR/review.json"
 gzip -c "$T_DIR/relay/maillog" > "$T_DIR/maillog.1.gz"
 "$R" review --json "$T_DIR/maillog.1.gz" > "$T_DIR/review-gz.json"
 t_check "a .gz log gives the same causes" sh -c "sed 's/\"name\":\"[^\"]*\"//' '$T_DIR/review.json' > '$T_DIR/a'; sed 's/\"name\":\"[^\"]*\"//' '$T_DIR/review-gz.json' > '$T_DIR/b'; cmp -s '$T_DIR/a' '$T_DIR/b'"
