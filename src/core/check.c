@@ -58,12 +58,23 @@ static void check_daemon(const struct conf *c, struct check_report *r)
 	check_add(r, CHECK_PASS, "socket", "%s", c->socket);
 }
 
-/* Run every configuration check. */
+/* Run every configuration check (with several tenants, the per-tenant ones run in check_all). */
 void check_config(const struct conf *c, struct check_report *r)
 {
 	check_add(r, CHECK_PASS, "config", "%s parsed and validated", c->path);
-	check_tenant(c, r);
-	check_rewrite(c, r);
+	if (c->n_tenants > 1) {
+		char names[CHECK_DETAIL_MAX + 1] = "";
+		size_t len = 0;
+		for (size_t i = 0; i < c->n_tenants && len < sizeof names; i++) {
+			const char *name = conf_tenant_name(c, i);
+			int w = snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "", name[0] ? name : "(unnamed)");
+			len += w > 0 ? (size_t)w : 0;
+		}
+		check_add(r, CHECK_PASS, "tenants", "%zu tenants, each checked on its own below: %s", c->n_tenants, names);
+	} else {
+		check_tenant(c, r);
+		check_rewrite(c, r);
+	}
 	check_daemon(c, r);
 }
 
@@ -155,13 +166,61 @@ void check_identity(const struct conf *conf, time_t now, const struct tlsid_read
 	tlsid_check(conf, now, reader, findings, r, result);
 }
 
-/* The whole report: configuration, smart host, identity. */
+/* "tenant NAME: " before the details of report lines from..count. */
+static void prefix_tenant(struct check_report *r, size_t from, const char *name)
+{
+	for (size_t i = from; i < r->count; i++) {
+		char detail[CHECK_DETAIL_MAX + 1];
+		snprintf(detail, sizeof detail, "tenant %s: %s", name[0] ? name : "(unnamed)", r->lines[i].detail);
+		memcpy(r->lines[i].detail, detail, sizeof detail);
+	}
+}
+
+/* Fold one tenant's identity result into the whole: the earliest expiry, any unverified file, any internal error. */
+static void merge_result(struct tlsid_result *all, const struct tlsid_result *one, bool first)
+{
+	if (first) {
+		*all = *one;
+		return;
+	}
+	if (all->internal_errno == 0)
+		all->internal_errno = one->internal_errno;
+	if (one->unverified && !all->unverified) {
+		all->unverified = true;
+		memcpy(all->unverified_reason, one->unverified_reason, sizeof all->unverified_reason);
+	}
+	if (one->leaf_not_after != 0 && (all->leaf_not_after == 0 || one->leaf_not_after < all->leaf_not_after))
+		all->leaf_not_after = one->leaf_not_after;
+}
+
+/* The whole report: configuration, then each tenant's accepted domains, export, smart host and identity. */
 void check_all(const struct conf *conf, time_t now, const struct tlsid_reader *reader, struct check_report *r,
 	       struct finding_list *findings, struct tlsid_result *result)
 {
-	struct finding_list local;
+	struct finding_list local, one;
+	struct tlsid_result res, merged;
+	memset(&merged, 0, sizeof merged);
 	check_config(conf, r);
-	check_export(conf, now, reader, r);
-	check_identity(conf, now, reader, findings != NULL ? findings : &local, r, result);
+	if (findings == NULL)
+		findings = &local;
+	finding_list_clear(findings);
+	size_t n = conf->n_tenants > 1 ? conf->n_tenants : 1;
+	for (size_t t = 0; t < n; t++) {
+		const struct conf *view = conf_tenant_view(conf, t);
+		size_t from = r->count;
+		if (n > 1) {
+			check_tenant(view, r);
+			check_rewrite(view, r);
+		}
+		check_export(view, now, reader, r);
+		check_identity(view, now, reader, &one, r, &res);
+		if (n > 1)
+			prefix_tenant(r, from, conf_tenant_name(conf, t));
+		for (size_t i = 0; i < one.count; i++)
+			finding_list_add(findings, one.items[i].id, view->tenant.attribution, one.items[i].hint);
+		merge_result(&merged, &res, t == 0);
+	}
+	if (result != NULL)
+		*result = merged;
 }
 

@@ -17,7 +17,7 @@
 
 enum check_status { CHECK_PASS, CHECK_WARN, CHECK_FAIL };
 
-#define CHECK_LINES_MAX 64
+#define CHECK_LINES_MAX 768   /* a few dozen lines for each of up to CONF_TENANTS_MAX tenants */
 #define CHECK_DETAIL_MAX 480
 
 struct check_line {

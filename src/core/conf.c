@@ -49,6 +49,12 @@ static void conf_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 	char msg[CONF_ERR_MAX];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	int line = cfg != NULL && cfg->line > 0 ? cfg->line : slot->root->line;
+	const char *dup = "found duplicate title '";
+	if (strncmp(msg, dup, strlen(dup)) == 0) {
+		char name[CONF_ERR_MAX / 2];
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(msg + strlen(dup), "'"), msg + strlen(dup));
+		snprintf(msg, sizeof msg, "tenant %s: a second tenant section with this name; give each tenant its own", name);
+	}
 	snprintf(slot->buf, slot->len, "%s:%d: %s", slot->path, line, msg);
 	slot->set = true;
 }
@@ -383,6 +389,18 @@ static int validate_rewrite_sender(cfg_t *cfg, cfg_opt_t *opt)
 
 /* ---- option tables ---- */
 
+/* A tenant's own identity files: what is not set comes from the top-level identity section. */
+static cfg_opt_t tenant_identity_opts[] = {
+	CFG_STR("client_cert", NULL, CFGF_NONE),
+	CFG_STR("client_key", NULL, CFGF_NONE),
+	CFG_STR("client_chain", NULL, CFGF_NONE),
+	CFG_STR("ca_file", NULL, CFGF_NONE),
+	CFG_STR("ca_path", NULL, CFGF_NONE),
+	CFG_STR("server_cert", NULL, CFGF_NONE),
+	CFG_STR("server_name", NULL, CFGF_NONE),
+	CFG_END()
+};
+
 static cfg_opt_t tenant_opts[] = {
 	CFG_STR_LIST("accepted_domains", "{}", CFGF_NONE),
 	CFG_STR("accepted_domains_file", "", CFGF_NONE),
@@ -391,6 +409,7 @@ static cfg_opt_t tenant_opts[] = {
 	CFG_STR("smarthost", "", CFGF_NONE),
 	CFG_STR("export", "", CFGF_NONE),
 	CFG_INT("export_max_age", 30, CFGF_NONE),
+	CFG_SEC("identity", tenant_identity_opts, CFGF_NONE),
 	CFG_END()
 };
 
@@ -442,7 +461,8 @@ static cfg_opt_t root_opts[] = {
 	CFG_STR("metrics_file", "", CFGF_NONE),
 	CFG_STR("log_format", "text", CFGF_NONE),
 	CFG_INT("metrics_interval", 30, CFGF_NONE),
-	CFG_SEC("tenant", tenant_opts, CFGF_NONE),
+	/* the unnamed "tenant { }" is given the title "" before parsing (conf_title_bare_tenants) */
+	CFG_SEC("tenant", tenant_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("identity", identity_opts, CFGF_NONE),
 	CFG_SEC("rewrite", rewrite_opts, CFGF_NONE),
 	CFG_SEC("policy", policy_opts, CFGF_NONE),
@@ -564,72 +584,120 @@ static bool conf_read_domains_file(const char *path, struct domain_set *set, cha
  * not send (SendingFromDomainDisabled), to the set; keep a copy of the set
  * as eopguard.conf alone had it, for check's comparison.
  */
-static bool conf_merge_export(struct conf *c, char *err, size_t errlen)
+static bool conf_merge_export(const struct conf *c, struct conf_tenant *t, char *err, size_t errlen)
 {
-	c->tenant.accepted_here = domain_set_new();
-	if (c->tenant.accepted_here == NULL) {
+	t->accepted_here = domain_set_new();
+	if (t->accepted_here == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return false;
 	}
 	char entry[DOMAIN_MAX + 3], why[256];
-	for (size_t i = 0; i < domain_set_count(c->tenant.accepted); i++) {
-		domain_set_entry(c->tenant.accepted, i, entry, sizeof entry);
-		if (!domain_set_add(c->tenant.accepted_here, entry, why, sizeof why)) {
+	for (size_t i = 0; i < domain_set_count(t->accepted); i++) {
+		domain_set_entry(t->accepted, i, entry, sizeof entry);
+		if (!domain_set_add(t->accepted_here, entry, why, sizeof why)) {
 			snprintf(err, errlen, "%s", why);
 			return false;
 		}
 	}
-	domain_set_seal(c->tenant.accepted_here);
-	if (c->tenant.export_path[0] == '\0')
+	domain_set_seal(t->accepted_here);
+	if (t->export_path[0] == '\0')
 		return true;
 	char eerr[EXPORT_ERR_MAX];
-	if (!export_load(c->tenant.export_path, &c->tenant.export, eerr, sizeof eerr)) {
-		snprintf(err, errlen, "%s: tenant.export: %s", c->path, eerr);
+	if (!export_load(t->export_path, &t->export, eerr, sizeof eerr)) {
+		snprintf(err, errlen, "%s: tenant%s%s.export: %s", c->path, t->name[0] ? " " : "", t->name, eerr);
 		return false;
 	}
-	const struct tenant_export *e = c->tenant.export;
+	const struct tenant_export *e = t->export;
 	for (size_t i = 0; i < e->n_domains; i++) {
 		if (e->domains[i].sending_disabled)
 			continue;
 		snprintf(entry, sizeof entry, "%s%s", e->domains[i].match_subdomains ? "*." : "", e->domains[i].name);
-		if (!domain_set_add(c->tenant.accepted, e->domains[i].name, why, sizeof why) ||
-		    (e->domains[i].match_subdomains && !domain_set_add(c->tenant.accepted, entry, why, sizeof why))) {
-			snprintf(err, errlen, "%s: %s", c->tenant.export_path, why);
+		if (!domain_set_add(t->accepted, e->domains[i].name, why, sizeof why) ||
+		    (e->domains[i].match_subdomains && !domain_set_add(t->accepted, entry, why, sizeof why))) {
+			snprintf(err, errlen, "%s: %s", t->export_path, why);
 			return false;
 		}
 	}
 	return true;
 }
 
-/* Copy the tenant section. */
-static bool conf_fill_tenant(struct conf *c, cfg_t *sec, char *err, size_t errlen)
+/* Copy one tenant section into t. */
+static bool conf_fill_tenant(const struct conf *c, cfg_t *sec, struct conf_tenant *t, char *err, size_t errlen)
 {
 	bool ok = true;
-	c->tenant.accepted = domain_set_new();
-	if (c->tenant.accepted == NULL) {
+	t->name = conf_strdup(cfg_title(sec), &ok);
+	t->accepted = domain_set_new();
+	if (!ok || t->accepted == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return false;
 	}
 	for (unsigned i = 0; i < cfg_size(sec, "accepted_domains"); i++) {
-		if (!domain_set_add(c->tenant.accepted, cfg_getnstr(sec, "accepted_domains", i), err, errlen))
+		if (!domain_set_add(t->accepted, cfg_getnstr(sec, "accepted_domains", i), err, errlen))
 			return false;
 	}
-	c->tenant.accepted_domains_file =
-		conf_resolve_path(c->path, cfg_getstr(sec, "accepted_domains_file"), &ok);
-	if (ok && c->tenant.accepted_domains_file[0] != '\0' &&
-	    !conf_read_domains_file(c->tenant.accepted_domains_file, c->tenant.accepted, err, errlen))
+	t->accepted_domains_file = conf_resolve_path(c->path, cfg_getstr(sec, "accepted_domains_file"), &ok);
+	if (ok && t->accepted_domains_file[0] != '\0' &&
+	    !conf_read_domains_file(t->accepted_domains_file, t->accepted, err, errlen))
 		return false;
-	c->tenant.export_path = conf_resolve_path(c->path, cfg_getstr(sec, "export"), &ok);
-	c->tenant.export_max_age = cfg_getint(sec, "export_max_age");
-	if (ok && !conf_merge_export(c, err, errlen))
+	t->export_path = conf_resolve_path(c->path, cfg_getstr(sec, "export"), &ok);
+	t->export_max_age = cfg_getint(sec, "export_max_age");
+	if (ok && !conf_merge_export(c, t, err, errlen))
 		return false;
-	domain_set_seal(c->tenant.accepted);
-	c->tenant.attribution = strcmp(cfg_getstr(sec, "attribution"), "ip") == 0 ? ATTRIBUTION_IP
-										    : ATTRIBUTION_CERTIFICATE;
-	c->tenant.certificate_domain = conf_strdup(cfg_getstr(sec, "certificate_domain"), &ok);
-	c->tenant.smarthost = conf_strdup(cfg_getstr(sec, "smarthost"), &ok);
+	domain_set_seal(t->accepted);
+	t->attribution = strcmp(cfg_getstr(sec, "attribution"), "ip") == 0 ? ATTRIBUTION_IP : ATTRIBUTION_CERTIFICATE;
+	t->certificate_domain = conf_strdup(cfg_getstr(sec, "certificate_domain"), &ok);
+	t->smarthost = conf_strdup(cfg_getstr(sec, "smarthost"), &ok);
 	if (!ok)
 		snprintf(err, errlen, "out of memory");
+	return ok;
+}
+
+/* Free what a tenant owns. */
+static void conf_tenant_free(struct conf_tenant *t)
+{
+	char **strings[] = { &t->name, &t->accepted_domains_file, &t->certificate_domain, &t->smarthost, &t->export_path };
+	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+		free(*strings[i]);
+	domain_set_free(t->accepted);
+	domain_set_free(t->accepted_here);
+	export_free(t->export);
+}
+
+/* Free what an identity owns. */
+static void conf_identity_free(struct conf_identity *id)
+{
+	char **strings[] = { &id->client_cert, &id->client_key, &id->client_chain, &id->ca_file, &id->ca_path,
+		&id->server_cert, &id->server_name };
+	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+		free(*strings[i]);
+}
+
+/*
+ * A tenant's identity: its own identity section's files where set, the
+ * top-level section's otherwise (paths resolved like the top level's).
+ */
+static bool conf_tenant_identity(const struct conf *c, cfg_t *tenant_sec, struct conf_identity *out)
+{
+	cfg_t *sec = cfg_getsec(tenant_sec, "identity");
+	bool ok = true;
+	const struct { const char *name; char *const *global; char **dst; bool path; } files[] = {
+		{ "client_cert", &c->identity.client_cert, &out->client_cert, true },
+		{ "client_key", &c->identity.client_key, &out->client_key, true },
+		{ "client_chain", &c->identity.client_chain, &out->client_chain, true },
+		{ "ca_file", &c->identity.ca_file, &out->ca_file, true },
+		{ "ca_path", &c->identity.ca_path, &out->ca_path, true },
+		{ "server_cert", &c->identity.server_cert, &out->server_cert, true },
+		{ "server_name", &c->identity.server_name, &out->server_name, false },
+	};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		const char *own = sec != NULL ? cfg_getstr(sec, files[i].name) : NULL;
+		if (own == NULL)
+			*files[i].dst = conf_strdup(*files[i].global, &ok);
+		else
+			*files[i].dst = files[i].path ? conf_resolve_path(c->path, own, &ok) : conf_strdup(own, &ok);
+	}
+	out->expiry_warning_days = c->identity.expiry_warning_days;
+	out->recheck_interval = c->identity.recheck_interval;
 	return ok;
 }
 
@@ -680,9 +748,9 @@ static bool feedback_add_match(struct conf_feedback *fb, const char *pattern)
 
 /*
  * Copy the feedback section. Without smarthost_match the patterns are
- * tenant.smarthost's host and EOP's two MX name forms.
+ * every tenant's smarthost host and EOP's two MX name forms.
  */
-static bool conf_fill_feedback(struct conf *c, cfg_t *sec)
+static bool conf_fill_feedback(struct conf *c, cfg_t *sec, const struct conf_tenant *tenants, size_t n_tenants)
 {
 	struct conf_feedback *fb = &c->feedback;
 	bool ok = true;
@@ -691,9 +759,9 @@ static bool conf_fill_feedback(struct conf *c, cfg_t *sec)
 	unsigned n = cfg_size(sec, "smarthost_match");
 	for (unsigned i = 0; ok && i < n; i++)
 		ok = feedback_add_match(fb, cfg_getnstr(sec, "smarthost_match", i));
-	if (n == 0 && ok) {
+	for (size_t t = 0; n == 0 && ok && t < n_tenants; t++) {
 		char host[DOMAIN_MAX + 1];
-		const char *s = c->tenant.smarthost != NULL ? c->tenant.smarthost : "";
+		const char *s = tenants[t].smarthost != NULL ? tenants[t].smarthost : "";
 		s += strspn(s, "[");
 		size_t len = strcspn(s, "]:");
 		if (len < sizeof host) {
@@ -701,8 +769,9 @@ static bool conf_fill_feedback(struct conf *c, cfg_t *sec)
 			host[len] = '\0';
 			ok = feedback_add_match(fb, host);
 		}
-		ok = ok && feedback_add_match(fb, "*.mail.protection.outlook.com") && feedback_add_match(fb, "*.mx.microsoft");
 	}
+	if (n == 0 && ok)
+		ok = feedback_add_match(fb, "*.mail.protection.outlook.com") && feedback_add_match(fb, "*.mx.microsoft");
 	return ok;
 }
 
@@ -735,39 +804,79 @@ static bool conf_fill_root(struct conf *c, cfg_t *cfg)
 }
 
 /*
- * "file:line" of the tenant section, or "file" with why there is no line
- * (no tenant section, an empty file), for the cross-check messages.
+ * "file:line: tenant NAME:" of a tenant section, or "file" with why there is
+ * no line (no tenant section, an empty file), for the cross-check messages.
  */
-static void tenant_location(const struct conf *c, int tenant_line, bool empty_file, char *loc, size_t len)
+static void tenant_location(const struct conf *c, const struct conf_tenant *t, bool empty_file, char *loc, size_t len)
 {
 	if (empty_file)
 		snprintf(loc, len, "%s: the file is empty, so", c->path);
-	else if (tenant_line > 0)
-		snprintf(loc, len, "%s:%d: tenant:", c->path, tenant_line);
-	else
+	else if (t == NULL || t->line <= 0)
 		snprintf(loc, len, "%s: there is no tenant section, so", c->path);
+	else
+		snprintf(loc, len, "%s:%d: tenant%s%s:", c->path, t->line, t->name[0] != '\0' ? " " : "", t->name);
 }
 
-/* Checks that involve more than one option; tenant_line is where "tenant {" is (0: nowhere). */
-static bool conf_cross_check(struct conf *c, int tenant_line, bool empty_file, char *err, size_t errlen)
+/* One tenant's own rules: accepted domains, and a certificate name with certificate attribution. */
+static bool conf_check_tenant(const struct conf *c, const struct conf_tenant *t, char *err, size_t errlen)
 {
 	char loc[CONF_ERR_MAX / 2];
-	tenant_location(c, tenant_line, empty_file, loc, sizeof loc);
-	if (domain_set_count(c->tenant.accepted) == 0) {
+	tenant_location(c, t, false, loc, sizeof loc);
+	if (t->name[0] != '\0' && (strlen(t->name) > CONF_TENANT_NAME_MAX || !isalnum((unsigned char)t->name[0]) ||
+				    strspn(t->name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+					    strlen(t->name))) {
+		snprintf(err, errlen, "%s:%d: tenant name: at most %d letters, digits, '.', '_' or '-', starting with a "
+			 "letter or digit (it goes into headers and log lines)", c->path, t->line, CONF_TENANT_NAME_MAX);
+		return false;
+	}
+	if (domain_set_count(t->accepted) == 0) {
 		snprintf(err, errlen, "%s no accepted domains; list the tenant's accepted domains in "
 			 "tenant.accepted_domains or tenant.accepted_domains_file", loc);
 		return false;
 	}
-	if (c->tenant.attribution == ATTRIBUTION_CERTIFICATE && c->tenant.certificate_domain[0] == '\0') {
+	if (t->attribution == ATTRIBUTION_CERTIFICATE && t->certificate_domain[0] == '\0') {
 		snprintf(err, errlen, "%s tenant.certificate_domain is empty but attribution = \"certificate\"; "
 			 "set it to the connector's TlsSenderCertificateName, or use attribution = \"ip\"", loc);
 		return false;
 	}
+	return true;
+}
+
+/*
+ * Several tenants may not share an accepted domain: a sender's domain must
+ * say which tenant a message is judged against. A wildcard entry is tried
+ * with a name below it.
+ */
+static bool conf_check_overlap(const struct conf *c, const struct conf_tenant *tenants, size_t n, char *err,
+			       size_t errlen)
+{
+	char entry[DOMAIN_MAX + 3], probe[DOMAIN_MAX + 16];
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < domain_set_count(tenants[i].accepted); k++) {
+			domain_set_entry(tenants[i].accepted, k, entry, sizeof entry);
+			snprintf(probe, sizeof probe, "%s%s", entry[0] == '*' ? "x" : "", entry[0] == '*' ? entry + 1 : entry);
+			for (size_t j = 0; j < n; j++) {
+				if (j == i || !domain_is_accepted(tenants[j].accepted, probe))
+					continue;
+				snprintf(err, errlen, "%s:%d: tenant %s: accepted domain %s is also tenant %s's (line %d); a "
+					 "sender domain must name one tenant: keep it in one section", c->path,
+					 tenants[i].line, tenants[i].name[0] ? tenants[i].name : "(unnamed)", entry,
+					 tenants[j].name[0] ? tenants[j].name : "(unnamed)", tenants[j].line);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+/* Checks that involve more than one option, after the tenants are in place. */
+static bool conf_cross_check(struct conf *c, char *err, size_t errlen)
+{
 	if (c->rewrite_sender[0] != '\0') {
 		struct addr_path p;
 		addr_parse_path(c->rewrite_sender, &p, NULL);
 		snprintf(c->rewrite_domain, sizeof c->rewrite_domain, "%s", p.domain);
-		if (!domain_is_accepted(c->tenant.accepted, p.domain)) {
+		if (conf_tenant_of_domain(c, p.domain) < 0) {
 			snprintf(err, errlen, "%s: rewrite.sender '%s': domain %s is not an accepted domain; "
 				 "rewriting to it would not help; use an address in an accepted domain",
 				 c->path, c->rewrite_sender, p.domain);
@@ -864,17 +973,64 @@ static bool word_before_is(const char *text, const char *p, const char *name)
 	       (p - n == text || strchr(" \t\r\n;}", p[-(ptrdiff_t)n - 1]) != NULL);
 }
 
+/* "tenant NAME {" or "tenant \"NAME\" {" (p is at the "{"). */
+static bool tenant_titled(const char *text, const char *p)
+{
+	while (p > text && strchr(" \t\r\n", p[-1]) != NULL)
+		p--;
+	if (p > text && (p[-1] == '"' || p[-1] == '\'')) {
+		char q = p[-1];
+		for (p--; p > text && p[-1] != q; p--)
+			;
+		if (p == text)
+			return false;
+		p--;
+	} else {
+		const char *end = p;
+		while (p > text && (isalnum((unsigned char)p[-1]) || strchr("._-", p[-1]) != NULL))
+			p--;
+		if (p == end)
+			return false;
+	}
+	/* "tenant" before the title on the same line (a comment's last word is not a keyword) */
+	while (p > text && (p[-1] == ' ' || p[-1] == '\t'))
+		p--;
+	return p - text >= 6 && memcmp(p - 6, "tenant", 6) == 0 && (p - 6 == text || strchr(" \t\n;}", p[-7]) != NULL);
+}
+
+/* "tenant tenant {": a tenant section titled "tenant", not an unnamed one (p is at the "{"). */
+static bool tenant_named_tenant(const char *text, const char *p)
+{
+	while (p > text && strchr(" \t\r\n", p[-1]) != NULL)
+		p--;
+	p -= 6;   /* the second "tenant"; the first must be on its line (a comment's last word is not a keyword) */
+	const char *q = p;
+	while (q > text && (q[-1] == ' ' || q[-1] == '\t'))
+		q--;
+	return q - text >= 6 && memcmp(q - 6, "tenant", 6) == 0 && (q - 6 == text || strchr(" \t\n;}", q[-7]) != NULL);
+}
+
+/* Where the unnamed "tenant {" sections are: the offset of each one's "{". */
+struct bare_tenants {
+	size_t n;
+	size_t at[CONF_TENANTS_MAX + 1];
+	unsigned line[CONF_TENANTS_MAX + 1];
+	size_t n_sections;                       /* every top-level tenant section, named or not */
+	unsigned section_line[CONF_TENANTS_MAX + 1];
+};
+
 /*
  * Every section's "{" must be closed: libconfuse accepts a file that ends
  * inside one. Skips quoted strings and the comments libconfuse knows (#,
  * //, and C-style blocks). False with file:line of the unclosed "{". Also
- * gives the line where the top-level tenant section starts (0: none), for
- * messages about the tenant as a whole.
+ * notes where unnamed top-level tenant sections open, so that they can be
+ * given the title "" (libconfuse's titled sections need one).
  */
-static bool conf_braces_closed(const char *path, const char *text, int *tenant_line, struct conf_lines *lines,
+static bool conf_braces_closed(const char *path, const char *text, struct bare_tenants *bare, struct conf_lines *lines,
 			       char *err, size_t errlen)
 {
-	*tenant_line = 0;
+	bare->n = 0;
+	bare->n_sections = 0;
 	memset(lines, 0, sizeof *lines);
 	bool line_start = true;
 	unsigned open_lines[32];
@@ -905,8 +1061,14 @@ static bool conf_braces_closed(const char *path, const char *text, int *tenant_l
 			if (*p == '\0')
 				break;
 		} else if (*p == '{') {
-			if (depth == 0 && *tenant_line == 0 && word_before_is(text, p, "tenant"))
-				*tenant_line = (int)line;
+			bool unnamed = depth == 0 && word_before_is(text, p, "tenant") && !tenant_named_tenant(text, p);
+			if (unnamed && bare->n < sizeof bare->at / sizeof bare->at[0]) {
+				bare->at[bare->n] = (size_t)(p - text);
+				bare->line[bare->n++] = line;
+			}
+			if (depth == 0 && (unnamed || tenant_titled(text, p)) &&
+			    bare->n_sections < sizeof bare->section_line / sizeof bare->section_line[0])
+				bare->section_line[bare->n_sections++] = line;
 			if (depth < sizeof open_lines / sizeof open_lines[0])
 				open_lines[depth] = line;
 			depth++;
@@ -922,8 +1084,32 @@ static bool conf_braces_closed(const char *path, const char *text, int *tenant_l
 	return false;
 }
 
+/*
+ * Give every unnamed top-level "tenant {" the title "" ("tenant \"\" {"),
+ * on the same line, so that the unnamed section and named ones parse as one
+ * titled, repeatable section. NULL when out of memory.
+ */
+static char *conf_title_bare_tenants(const char *text, const struct bare_tenants *bare)
+{
+	size_t len = strlen(text);
+	char *out = malloc(len + 3 * bare->n + 1);
+	if (out == NULL)
+		return NULL;
+	size_t from = 0, o = 0;
+	for (size_t i = 0; i < bare->n; i++) {
+		memcpy(out + o, text + from, bare->at[i] - from);
+		o += bare->at[i] - from;
+		memcpy(out + o, "\"\" ", 3);
+		o += 3;
+		from = bare->at[i];
+	}
+	memcpy(out + o, text + from, len - from + 1);
+	return out;
+}
+
 /* Turn a parsed tree into a struct conf. */
-static bool conf_build(struct conf *c, cfg_t *cfg, int tenant_line, bool empty_file, char *err, size_t errlen)
+static bool conf_build(struct conf *c, cfg_t *cfg, const struct bare_tenants *sections, bool empty_file, char *err,
+		       size_t errlen)
 {
 	bool ok = conf_fill_root(c, cfg);
 	c->rewrite_sender = conf_strdup(cfg_getstr(cfg_getsec(cfg, "rewrite"), "sender"), &ok);
@@ -932,13 +1118,72 @@ static bool conf_build(struct conf *c, cfg_t *cfg, int tenant_line, bool empty_f
 		return false;
 	}
 	conf_fill_policy(c, cfg_getsec(cfg, "policy"));
-	if (!conf_fill_tenant(c, cfg_getsec(cfg, "tenant"), err, errlen))
-		return false;
-	if (!conf_fill_feedback(c, cfg_getsec(cfg, "feedback"))) {
-		snprintf(err, errlen, "out of memory");
+	size_t n = cfg_size(cfg, "tenant");
+	char loc[CONF_ERR_MAX / 2];
+	if (n == 0) {
+		tenant_location(c, NULL, empty_file, loc, sizeof loc);
+		snprintf(err, errlen, "%s no accepted domains; list the tenant's accepted domains in "
+			 "tenant.accepted_domains or tenant.accepted_domains_file", loc);
 		return false;
 	}
-	return conf_cross_check(c, tenant_line, empty_file, err, errlen);
+	if (n > CONF_TENANTS_MAX) {
+		snprintf(err, errlen, "%s:%d: tenant %s: %zu tenant sections; at most %d", c->path,
+			 cfg_getnsec(cfg, "tenant", CONF_TENANTS_MAX)->line, cfg_title(cfg_getnsec(cfg, "tenant", CONF_TENANTS_MAX)),
+			 n, CONF_TENANTS_MAX);
+		return false;
+	}
+	struct conf_tenant *tenants = calloc(n, sizeof *tenants);
+	struct conf_identity *ids = calloc(n, sizeof *ids);
+	size_t filled = 0;
+	ok = tenants != NULL && ids != NULL;
+	if (!ok)
+		snprintf(err, errlen, "out of memory");
+	while (ok && filled < n) {
+		cfg_t *sec = cfg_getnsec(cfg, "tenant", (unsigned)filled);
+		size_t i = filled++;   /* counted before filling: what a failure left half-filled is freed below */
+		ok = conf_fill_tenant(c, sec, &tenants[i], err, errlen);
+		tenants[i].line = i < sections->n_sections ? (int)sections->section_line[i] : sec->line;
+		if (ok && !conf_tenant_identity(c, sec, &ids[i])) {
+			snprintf(err, errlen, "out of memory");
+			ok = false;
+		}
+		if (ok)
+			ok = conf_check_tenant(c, &tenants[i], err, errlen);
+	}
+	ok = ok && conf_check_overlap(c, tenants, n, err, errlen);
+	if (ok && !conf_fill_feedback(c, cfg_getsec(cfg, "feedback"), tenants, n)) {
+		snprintf(err, errlen, "out of memory");
+		ok = false;
+	}
+	if (ok && n > 1 && (c->views = calloc(n, sizeof *c->views)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		ok = false;
+	}
+	if (!ok) {
+		for (size_t i = 0; tenants != NULL && i < filled; i++)
+			conf_tenant_free(&tenants[i]);
+		for (size_t i = 0; ids != NULL && i < filled; i++)
+			conf_identity_free(&ids[i]);
+		free(tenants);
+		free(ids);
+		return false;
+	}
+	/* the top-level identity was the default of each tenant's; from here on the tenants own theirs */
+	conf_identity_free(&c->identity);
+	c->n_tenants = n;
+	c->tenant = tenants[0];
+	c->identity = ids[0];
+	for (size_t i = 0; n > 1 && i < n; i++) {
+		c->views[i] = *c;
+		c->views[i].tenant = tenants[i];
+		c->views[i].identity = ids[i];
+		c->views[i].n_tenants = 1;
+		c->views[i].views = NULL;
+		c->views[i].is_view = true;
+	}
+	free(tenants);
+	free(ids);
+	return conf_cross_check(c, err, errlen);
 }
 
 /* Parse, validate and convert a configuration file. */
@@ -948,15 +1193,28 @@ bool conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	char *text = NULL;
 	if (!conf_read_file(path, &text, err, errlen))
 		return false;
-	int tenant_line = 0;
+	struct bare_tenants bare;
 	struct conf_lines lines;
-	if (!conf_braces_closed(path, text, &tenant_line, &lines, err, errlen)) {
+	if (!conf_braces_closed(path, text, &bare, &lines, err, errlen)) {
 		free(text);
+		return false;
+	}
+	if (bare.n > 1) {
+		snprintf(err, errlen, "%s:%u: a second unnamed tenant section (the first is on line %u); give each "
+			 "tenant a name: tenant NAME { ... }", path, bare.line[1], bare.line[0]);
+		free(text);
+		return false;
+	}
+	bool empty_file = text[strspn(text, " \t\r\n")] == '\0';
+	char *titled = conf_title_bare_tenants(text, &bare);
+	free(text);
+	if (titled == NULL) {
+		snprintf(err, errlen, "out of memory");
 		return false;
 	}
 	cfg_t *cfg = cfg_init(root_opts, CFGF_NONE);
 	if (cfg == NULL) {
-		free(text);
+		free(titled);
 		snprintf(err, errlen, "out of memory");
 		return false;
 	}
@@ -964,9 +1222,8 @@ bool conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 	conf_error_slot = &slot;
 	cfg_set_error_function(cfg, conf_errfunc);
 	conf_set_validators(cfg);
-	int rc = cfg_parse_buf(cfg, text);
-	bool empty_file = text[strspn(text, " \t\r\n")] == '\0';
-	free(text);
+	int rc = cfg_parse_buf(cfg, titled);
+	free(titled);
 	conf_error_slot = NULL;
 	if (rc != CFG_SUCCESS) {
 		if (!slot.set)
@@ -980,7 +1237,7 @@ bool conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 		c->line = lines;
 	if (!ok)
 		snprintf(err, errlen, "out of memory");
-	ok = ok && conf_build(c, cfg, tenant_line, empty_file, err, errlen);
+	ok = ok && conf_build(c, cfg, &bare, empty_file, err, errlen);
 	cfg_free(cfg);
 	if (!ok) {
 		conf_free(c);
@@ -1002,20 +1259,67 @@ void conf_where(const struct conf *conf, int line, char *buf, size_t len)
 /* Free everything a conf owns. */
 void conf_free(struct conf *c)
 {
-	if (c == NULL)
+	if (c == NULL || c->is_view)
 		return;
 	char **strings[] = { &c->path, &c->socket, &c->socket_group, &c->user, &c->pidfile, &c->log, &c->metrics_file,
-		&c->syslog_facility, &c->authserv_id, &c->tenant.accepted_domains_file,
-		&c->tenant.certificate_domain, &c->tenant.smarthost, &c->tenant.export_path, &c->identity.client_cert,
-		&c->identity.client_key, &c->identity.client_chain, &c->identity.ca_file,
-		&c->identity.ca_path, &c->identity.server_cert, &c->identity.server_name,
-		&c->rewrite_sender, &c->feedback.log };
+		&c->syslog_facility, &c->authserv_id, &c->rewrite_sender, &c->feedback.log };
 	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
 		free(*strings[i]);
 	for (size_t i = 0; i < c->feedback.n_match; i++)
 		free(c->feedback.match[i]);
-	domain_set_free(c->tenant.accepted);
-	domain_set_free(c->tenant.accepted_here);
-	export_free(c->tenant.export);
+	if (c->views != NULL) {
+		for (size_t i = 0; i < c->n_tenants; i++) {
+			conf_tenant_free(&c->views[i].tenant);
+			conf_identity_free(&c->views[i].identity);
+		}
+		free(c->views);
+	} else {
+		conf_tenant_free(&c->tenant);
+		conf_identity_free(&c->identity);
+	}
 	free(c);
+}
+
+/* The configuration as tenant i sees it. */
+const struct conf *conf_tenant_view(const struct conf *c, size_t i)
+{
+	return c->views != NULL && i < c->n_tenants ? &c->views[i] : c;
+}
+
+/* The tenant whose accepted domains hold domain, or -1. */
+int conf_tenant_of_domain(const struct conf *c, const char *domain)
+{
+	if (domain == NULL || domain[0] == '\0')
+		return -1;
+	size_t n = c->views != NULL ? c->n_tenants : 1;
+	for (size_t i = 0; i < n; i++) {
+		if (domain_is_accepted(conf_tenant_view(c, i)->tenant.accepted, domain))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* A tenant's name: "" for the unnamed one. */
+const char *conf_tenant_name(const struct conf *c, size_t i)
+{
+	const char *name = conf_tenant_view(c, i)->tenant.name;
+	return name != NULL ? name : "";
+}
+
+/* Every tenant's identity files, once each. */
+size_t conf_identity_files(const struct conf *c, const char *out[CONF_IDENTITY_FILES_MAX])
+{
+	size_t n = 0, tenants = c->views != NULL ? c->n_tenants : 1;
+	for (size_t t = 0; t < tenants; t++) {
+		const struct conf_identity *id = &conf_tenant_view(c, t)->identity;
+		const char *files[] = { id->client_cert, id->client_key, id->client_chain, id->server_cert, id->ca_file };
+		for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+			bool seen = files[i] == NULL || files[i][0] == '\0';
+			for (size_t k = 0; k < n && !seen; k++)
+				seen = strcmp(out[k], files[i]) == 0;
+			if (!seen && n < CONF_IDENTITY_FILES_MAX)
+				out[n++] = files[i];
+		}
+	}
+	return n;
 }

@@ -26,7 +26,12 @@ const char *action_name(enum action a);
 
 struct tenant_export;
 
+#define CONF_TENANTS_MAX 32        /* tenant sections in one file */
+#define CONF_TENANT_NAME_MAX 64    /* letters, digits, '.', '_', '-' */
+
 struct conf_tenant {
+	char *name;                         /* "" for the unnamed section */
+	int line;                           /* where its section starts (0: no section) */
 	struct domain_set *accepted;        /* accepted_domains + accepted_domains_file + the export's */
 	struct domain_set *accepted_here;   /* accepted_domains + accepted_domains_file only (check compares) */
 	char *export_path;                  /* tenant.export, resolved; "" when unset */
@@ -93,6 +98,16 @@ struct conf {
 	char rewrite_domain[DOMAIN_MAX + 1];
 	struct conf_policy policy;
 	struct conf_feedback feedback;
+	/*
+	 * Several tenants (named sections "tenant NAME { }"): views[i] is this
+	 * configuration as tenant i sees it (its tenant and identity, everything
+	 * else shared); tenant and identity above are views[0]'s. With one
+	 * tenant n_tenants is 1, views NULL and this conf is the tenant's.
+	 * A view has n_tenants 1 and is never freed on its own.
+	 */
+	size_t n_tenants;
+	struct conf *views;
+	bool is_view;
 };
 
 #define CONF_ERR_MAX 1024
@@ -106,6 +121,19 @@ bool conf_load(const char *path, struct conf **out, char *err, size_t errlen);
 
 /* Free a conf; NULL is allowed. */
 void conf_free(struct conf *conf);
+
+/* The configuration as tenant i (< n_tenants) sees it: conf itself when there is one tenant. */
+const struct conf *conf_tenant_view(const struct conf *conf, size_t i);
+
+/* The tenant whose accepted domains hold domain, or -1 (always 0 with one tenant whose domains hold it). */
+int conf_tenant_of_domain(const struct conf *conf, const char *domain);
+
+/* The tenant's name for headers and logs: "" for the unnamed one. */
+const char *conf_tenant_name(const struct conf *conf, size_t i);
+
+#define CONF_IDENTITY_FILES_MAX (5 * CONF_TENANTS_MAX)
+/* Every tenant's identity files (client cert, key, chain, server cert, CA file), once each; returns how many. */
+size_t conf_identity_files(const struct conf *conf, const char *out[CONF_IDENTITY_FILES_MAX]);
 
 /*
  * Check a milter socket spec (unix:/abs, local:/abs, inet:PORT@HOST,

@@ -75,6 +75,13 @@ static const struct finding_info catalog[FINDING_COUNT] = {
 		"the sending application must write exactly one From field with a valid address" },
 	[FINDING_FROM_NOT_ACCEPTED] = { "from-not-accepted", POLICY_NONE, true, false, STAGE_NONE, true,
 		"the From domain is not an accepted domain; recipients may fail DMARC alignment" },
+	[FINDING_TENANT_UNKNOWN] = { "tenant-unknown", POLICY_SENDER_NOT_ACCEPTED, false, false, STAGE_ENVELOPE, true,
+		"neither the envelope sender's nor the From domain is an accepted domain of any tenant section; add the "
+		"domain to its tenant, or set rewrite.sender" },
+	[FINDING_RECIPIENTS_MULTI_TENANT] = { "recipients-multi-tenant", POLICY_NONE, false, false, STAGE_ENVELOPE, true,
+		"the recipients belong to different tenants; EOP takes one tenant per transaction and defers the rest: "
+		"send each tenant's recipients in their own transaction (smtp_destination_recipient_limit = 1, or a "
+		"transport per tenant)" },
 	[FINDING_OBSERVED_REFUSAL] = { "observed-refusal", POLICY_OBSERVED_REFUSAL, false, false, STAGE_ENVELOPE, true,
 		"EOP refused recent mail of this relay for this cause; fix it (eopguardctl explain), then run "
 		"eopguardctl release" },

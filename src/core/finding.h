@@ -48,6 +48,9 @@ enum finding_id {
 	FINDING_FROM_MISSING,
 	FINDING_FROM_INVALID,
 	FINDING_FROM_NOT_ACCEPTED,
+	/* several tenants on one relay */
+	FINDING_TENANT_UNKNOWN,
+	FINDING_RECIPIENTS_MULTI_TENANT,
 	/* what EOP really answered (feedback breaker) */
 	FINDING_OBSERVED_REFUSAL,
 	FINDING_COUNT
@@ -60,7 +63,7 @@ enum finding_policy {
 	POLICY_NULL_SENDER,
 	POLICY_FROM_INVALID,
 	POLICY_OBSERVED_REFUSAL,
-	POLICY_NONE            /* warnings only */
+	POLICY_NONE            /* no action of its own: warnings, receive-side and annotate-only failures */
 };
 
 enum finding_severity { SEVERITY_WARN, SEVERITY_FAIL };
@@ -78,7 +81,9 @@ struct finding_info {
 	enum smtp_stage stage;
 	bool message;           /* computed per message, not from the identity */
 	/* POLICY_NONE with warn_only false: a failure of the hybrid receive side,
-	 * reported by check and never part of a message's verdict. */
+	 * reported by check and never part of a message's verdict; or, with
+	 * message set, a failure EOP answers for some recipients only, which is
+	 * predicted and annotated but never refused as a whole. */
 	const char *hint;       /* default one-line hint */
 };
 

@@ -29,7 +29,7 @@ void metrics_format(const struct metrics *m, struct strbuf *out)
 			 "# TYPE eopguard_findings_total counter\n");
 	for (int f = 0; f < FINDING_COUNT; f++) {
 		const struct finding_info *fi = finding_info((enum finding_id)f);
-		if (fi->policy == POLICY_NONE && !fi->warn_only)
+		if (fi->policy == POLICY_NONE && !fi->warn_only && !fi->message)
 			continue;   /* receive-side findings never reach a message */
 		strbuf_printf(out, "eopguard_findings_total{finding=\"%s\"} %llu\n", fi->name, m->findings[f]);
 	}

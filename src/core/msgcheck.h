@@ -43,4 +43,31 @@ struct msg_result {
 void msgcheck_run(const struct conf *conf, const struct msg_input *in, struct finding_list *out,
 		  struct msg_result *res);
 
+/*
+ * Several tenants: the tenant a message is judged against, the one whose
+ * accepted domains hold the envelope sender's domain, else the first From
+ * mailbox's; -1 when none does. With one tenant always 0 (nothing parsed).
+ */
+int msgcheck_tenant(const struct conf *conf, const struct msg_input *in);
+
+/*
+ * The checks for a message no tenant accepts: the From checks of tenant 0,
+ * the sender's status, and tenant-unknown naming both domains.
+ */
+void msgcheck_run_no_tenant(const struct conf *conf, const struct msg_input *in, struct finding_list *out,
+			    struct msg_result *res);
+
+/* The tenants a message's recipients belong to (several tenants only). */
+struct rcpt_tenants {
+	unsigned long mask;                        /* bit i: a recipient in tenant i (CONF_TENANTS_MAX <= 32) */
+	int tenant[2];                             /* the first two tenants seen */
+	char domain[2][DOMAIN_MAX + 1];            /* a recipient domain of each */
+};
+
+/* Note one RCPT TO argument ("<a@b>" as given). */
+void msgcheck_note_recipient(const struct conf *conf, const char *rcpt, struct rcpt_tenants *rt);
+
+/* recipients-multi-tenant when recipients belong to more than one tenant. */
+void msgcheck_recipients(const struct conf *conf, const struct rcpt_tenants *rt, struct finding_list *out);
+
 #endif

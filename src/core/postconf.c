@@ -19,7 +19,8 @@ const char *const postconf_parameters[] = {
 	"smtp_tls_cert_file", "smtp_tls_key_file", "smtp_tls_chain_files", "relayhost",
 	"smtp_tls_security_level", "smtpd_milters", "non_smtpd_milters", "milter_default_action",
 	"queue_directory", "inet_protocols", "smtp_address_preference", "smtp_delivery_status_filter",
-	"default_delivery_status_filter", NULL,
+	"default_delivery_status_filter", "sender_dependent_relayhost_maps", "sender_dependent_default_transport_maps",
+	NULL,
 };
 
 #define VALUE_MAX 1024
@@ -246,15 +247,52 @@ static void compare_status_filter(const char *out, size_t n, struct check_report
 			  name, in_effect);
 }
 
+/*
+ * Several tenants: Postfix must choose each one's smart host and
+ * certificate by sender; main.cf's single relayhost and certificate say
+ * nothing about the per-transport settings, so only the maps are looked at.
+ */
+static void compare_tenant_routing(const struct conf *c, const char *out, size_t n, struct check_report *r)
+{
+	char relay_maps[VALUE_MAX], transport_maps[VALUE_MAX];
+	value_of(out, n, "sender_dependent_relayhost_maps", relay_maps, sizeof relay_maps);
+	value_of(out, n, "sender_dependent_default_transport_maps", transport_maps, sizeof transport_maps);
+	if (relay_maps[0] == '\0' && transport_maps[0] == '\0')
+		check_add(r, CHECK_WARN, "postfix-tenants", "%zu tenants, but neither sender_dependent_relayhost_maps nor "
+			  "sender_dependent_default_transport_maps is set: Postfix sends every tenant's mail through one "
+			  "smart host with one certificate; map each tenant's sender domains to a transport with its own "
+			  "smtp_tls_chain_files and relayhost", c->n_tenants);
+	else
+		check_add(r, CHECK_PASS, "postfix-tenants", "%zu tenants routed by sender (%s%s%s); each transport must "
+			  "send its tenant's identity.client_cert, which eopguard checks", c->n_tenants,
+			  relay_maps[0] ? "sender_dependent_relayhost_maps" : "",
+			  relay_maps[0] && transport_maps[0] ? ", " : "",
+			  transport_maps[0] ? "sender_dependent_default_transport_maps" : "");
+}
+
 /* Every comparison. */
 void postconf_compare(const struct conf *c, const char *output, size_t n, struct check_report *r)
 {
-	if (c->tenant.attribution == ATTRIBUTION_CERTIFICATE)
-		compare_cert_files(c, output, n, r);
-	if (c->tenant.smarthost[0] != '\0')
-		compare_relayhost(c, output, n, r);
-	compare_tls_level(c, output, n, r);
+	if (c->n_tenants > 1) {
+		compare_tenant_routing(c, output, n, r);
+	} else {
+		if (c->tenant.attribution == ATTRIBUTION_CERTIFICATE)
+			compare_cert_files(c, output, n, r);
+		if (c->tenant.smarthost[0] != '\0')
+			compare_relayhost(c, output, n, r);
+	}
+	/* the strictest tenant decides: certificate attribution needs TLS, IP attribution IPv4 */
+	const struct conf *certificate = NULL, *ip = NULL;
+	for (size_t i = 0; i < (c->n_tenants > 1 ? c->n_tenants : 1); i++) {
+		const struct conf *v = conf_tenant_view(c, i);
+		if (v->tenant.attribution == ATTRIBUTION_CERTIFICATE && certificate == NULL)
+			certificate = v;
+		if (v->tenant.attribution == ATTRIBUTION_IP && ip == NULL)
+			ip = v;
+	}
+	compare_tls_level(certificate != NULL ? certificate : c, output, n, r);
 	compare_milters(c, output, n, r);
-	compare_ip_family(c, output, n, r);
+	if (ip != NULL)
+		compare_ip_family(ip, output, n, r);
 	compare_status_filter(output, n, r);
 }

@@ -82,6 +82,8 @@ void report_header(const struct report_input *in, const char *fold, struct strbu
 		strbuf_printf(out, ";%spredicted=\"%s\"", fold, v->predicted_ndr->reply);
 	if (in->observed != NULL)
 		strbuf_printf(out, ";%sobserved=\"%s\"", fold, in->observed);
+	if (in->tenant != NULL)
+		strbuf_printf(out, ";%stenant=%s", fold, in->tenant[0] != '\0' ? in->tenant : "\"\"");
 }
 
 /* Build one hint value. */
@@ -136,6 +138,8 @@ void report_log_line(const struct report_input *in, struct strbuf *out)
 		strbuf_printf(out, " observed=\"%s\"", in->observed);
 	if (v->action != v->intended)
 		strbuf_printf(out, " dry_run=%s", report_action_name(v->intended));
+	if (in->tenant != NULL)
+		strbuf_printf(out, " tenant=%s", in->tenant[0] != '\0' ? in->tenant : "\"\"");
 }
 
 /* Build the defer/reject reply. */
@@ -187,7 +191,8 @@ static void put_finding_array(struct strbuf *out, const struct finding_list *a, 
  * (the envelope sender without brackets, "" for <>), from (domain or
  * null), predicted (the EOP response or null), observed (EOP's real reply
  * behind observed-refusal, only then), dry_run (the action the
- * policy would have taken, only in dry-run mode).
+ * policy would have taken, only in dry-run mode), tenant (with several
+ * tenants only: its name, "" for the unnamed one, null for none).
  */
 void report_log_json(const struct report_input *in, struct strbuf *out)
 {
@@ -226,5 +231,15 @@ void report_log_json(const struct report_input *in, struct strbuf *out)
 	}
 	if (v->action != v->intended)
 		strbuf_printf(out, ",\"dry_run\":\"%s\"", report_action_name(v->intended));
+	if (in->tenant != NULL) {
+		strbuf_puts(out, ",\"tenant\":");
+		if (strcmp(in->tenant, "-") == 0) {
+			strbuf_puts(out, "null");
+		} else {
+			strbuf_putc(out, '"');
+			strbuf_puts_json(out, in->tenant);
+			strbuf_putc(out, '"');
+		}
+	}
 	strbuf_putc(out, '}');
 }

@@ -30,6 +30,7 @@ struct report_input {
 	const char *rewrite_domain;           /* domain of rewrite.sender, "" if unset */
 	const char *queue_id;                 /* NULL when unknown */
 	const char *observed;                 /* EOP's real reply behind observed-refusal (escaped), or NULL */
+	const char *tenant;                   /* several tenants: the one judging ("" unnamed, "-" none); NULL: one tenant */
 };
 
 /* "accept", "rewrite", "quarantine", "defer", "reject": the action as shown. */

@@ -73,7 +73,7 @@ static bool read_full(int fd, void *buf, size_t len)
 	return true;
 }
 
-#define FILES_PER_CONF 5
+#define FILES_PER_CONF CONF_IDENTITY_FILES_MAX   /* every tenant's identity files */
 
 /*
  * What the helper may read: the identity files of the configuration it
@@ -93,15 +93,15 @@ static bool allowed_reload(struct allowed_files *a)
 	struct conf *c = NULL;
 	if (!conf_load(a->conf_path, &c, err, sizeof err))
 		return false;
-	const char *files[FILES_PER_CONF] = { c->identity.client_cert, c->identity.client_key,
-					      c->identity.client_chain, c->identity.server_cert, c->identity.ca_file };
+	const char *files[FILES_PER_CONF];
+	size_t n_files = conf_identity_files(c, files);
 	for (size_t i = 0; i < a->n_prev; i++)
 		free(a->prev[i]);
 	memcpy(a->prev, a->cur, sizeof a->cur);
 	a->n_prev = a->n_cur;
 	a->n_cur = 0;
-	for (size_t i = 0; i < FILES_PER_CONF; i++) {
-		if (files[i][0] != '\0' && (a->cur[a->n_cur] = strdup(files[i])) != NULL)
+	for (size_t i = 0; i < n_files; i++) {
+		if ((a->cur[a->n_cur] = strdup(files[i])) != NULL)
 			a->n_cur++;
 	}
 	conf_free(c);

@@ -26,24 +26,11 @@
 
 #define POLL_SECONDS 2
 
-/* The files whose change triggers a recheck. */
-static size_t watched_files(const struct conf *c, const char *files[5])
-{
-	const char *all[] = { c->identity.client_cert, c->identity.client_key, c->identity.client_chain,
-			      c->identity.server_cert, c->identity.ca_file };
-	size_t n = 0;
-	for (size_t i = 0; i < 5; i++) {
-		if (all[i][0] != '\0')
-			files[n++] = all[i];
-	}
-	return n;
-}
-
-/* A cheap fingerprint of the watched files' metadata. */
+/* A cheap fingerprint of the watched files' metadata (every tenant's identity files). */
 static unsigned long long fingerprint(struct daemon_state *st, const struct conf *c)
 {
-	const char *files[5];
-	size_t n = watched_files(c, files);
+	const char *files[CONF_IDENTITY_FILES_MAX];
+	size_t n = conf_identity_files(c, files);
 	unsigned long long h = 1469598103934665603ULL;
 	for (size_t i = 0; i < n; i++) {
 		struct tlsid_file f;
@@ -60,55 +47,80 @@ static unsigned long long fingerprint(struct daemon_state *st, const struct conf
 	return h;
 }
 
-/*
- * Compute a new snapshot for conf. NULL when out of memory, or when an
- * internal error (EMFILE, ENOMEM, the helper gone) stopped the judgement:
- * then *internal holds its errno and nothing was concluded about the files.
- */
-static struct identity_snap *identity_compute(struct daemon_state *st, const struct conf *c, int *internal)
+/* Judge one tenant's identity into j; false with *internal set when an internal error stopped it. */
+static bool judge_tenant(const struct conf *c, const struct tlsid_reader *reader, struct identity_judgement *j,
+			 int *internal)
 {
-	*internal = 0;
-	struct identity_snap *s = calloc(1, sizeof *s);
-	if (s == NULL)
-		return NULL;
-	atomic_init(&s->refs, 1);
-	struct tlsid_reader helper_reader = { helper_read, &st->helper };
-	const struct tlsid_reader *reader = st->helper.fd >= 0 ? &helper_reader : &tlsid_direct_reader;
 	struct finding_list all;
 	struct tlsid_result result;
 	check_identity(c, time(NULL), reader, &all, NULL, &result);
 	if (result.internal_errno != 0) {
 		*internal = result.internal_errno;
-		free(s);
-		return NULL;
+		return false;
 	}
-	finding_list_clear(&s->findings);
+	snprintf(j->tenant, sizeof j->tenant, "%s", c->tenant.name != NULL ? c->tenant.name : "");
+	finding_list_clear(&j->findings);
 	for (size_t i = 0; i < all.count; i++) {
 		const struct finding_info *fi = finding_info(all.items[i].id);
 		if (fi->policy == POLICY_NONE && !fi->warn_only)
 			continue;   /* receive side: eopguardctl check reports it */
-		s->findings.items[s->findings.count++] = all.items[i];
+		j->findings.items[j->findings.count++] = all.items[i];
 	}
-	s->unverified = result.unverified;
-	s->leaf_not_after = result.leaf_not_after;
-	s->mode = c->tenant.attribution;
-	snprintf(s->unverified_reason, sizeof s->unverified_reason, "%s", result.unverified_reason);
+	j->unverified = result.unverified;
+	j->leaf_not_after = result.leaf_not_after;
+	j->mode = c->tenant.attribution;
+	snprintf(j->unverified_reason, sizeof j->unverified_reason, "%s", result.unverified_reason);
+	return true;
+}
+
+/*
+ * Compute a new snapshot for conf, one judgement per tenant. NULL when out
+ * of memory, or when an internal error (EMFILE, ENOMEM, the helper gone)
+ * stopped the judgement: then *internal holds its errno and nothing was
+ * concluded about the files.
+ */
+static struct identity_snap *identity_compute(struct daemon_state *st, const struct conf *c, int *internal)
+{
+	*internal = 0;
+	size_t n = c->n_tenants > 0 ? c->n_tenants : 1;
+	struct identity_snap *s = calloc(1, sizeof *s + n * sizeof s->t[0]);
+	if (s == NULL)
+		return NULL;
+	atomic_init(&s->refs, 1);
+	s->n = n;
+	struct tlsid_reader helper_reader = { helper_read, &st->helper };
+	const struct tlsid_reader *reader = st->helper.fd >= 0 ? &helper_reader : &tlsid_direct_reader;
+	for (size_t i = 0; i < n; i++) {
+		if (!judge_tenant(conf_tenant_view(c, i), reader, &s->t[i], internal)) {
+			free(s);
+			return NULL;
+		}
+	}
 	return s;
 }
 
+/* The judgement of tenant i, when the snapshot was made for the same tenants. */
+const struct identity_judgement *identity_of(const struct identity_snap *snap, const struct conf *conf, size_t i)
+{
+	if (snap == NULL || i >= snap->n)
+		return NULL;
+	const char *name = conf_tenant_name(conf, i);
+	return strcmp(snap->t[i].tenant, name) == 0 ? &snap->t[i] : NULL;
+}
+
 /* "pass", "warn" or "fail". */
-static const char *snap_state(const struct identity_snap *s)
+static const char *snap_state(const struct identity_judgement *s)
 {
 	if (finding_list_count(&s->findings, SEVERITY_FAIL) > 0)
 		return "fail";
 	return s->findings.count > 0 || s->unverified ? "warn" : "pass";
 }
 
-/* True when two snapshots differ in state or findings. */
-static bool snap_differs(const struct identity_snap *a, const struct identity_snap *b)
+/* True when two judgements differ in state or findings. */
+static bool snap_differs(const struct identity_judgement *a, const struct identity_judgement *b)
 {
-	if (a == NULL || strcmp(snap_state(a), snap_state(b)) != 0 || a->findings.count != b->findings.count ||
-	    a->unverified != b->unverified)
+	if (a == NULL || strcmp(a->tenant, b->tenant) != 0 || strcmp(snap_state(a), snap_state(b)) != 0 ||
+	    a->findings.count != b->findings.count || a->unverified != b->unverified)
 		return true;
 	for (size_t i = 0; i < a->findings.count; i++) {
 		if (a->findings.items[i].id != b->findings.items[i].id)
@@ -117,18 +129,27 @@ static bool snap_differs(const struct identity_snap *a, const struct identity_sn
 	return false;
 }
 
-/* The state-change log line. */
-static void log_state(struct daemon_state *st, const struct identity_snap *s, bool json)
+/* The state-change log line; names the tenant when there are several. */
+static void log_state(struct daemon_state *st, const struct identity_judgement *s, bool several, bool json)
 {
 	struct strbuf sb;
 	strbuf_init(&sb, 2048);
 	if (json) {
-		strbuf_printf(&sb, "{\"event\":\"identity\",\"state\":\"%s\",\"findings\":[", snap_state(s));
+		strbuf_puts(&sb, "{\"event\":\"identity\",");
+		if (several) {
+			strbuf_puts(&sb, "\"tenant\":\"");
+			strbuf_puts_json(&sb, s->tenant);
+			strbuf_puts(&sb, "\",");
+		}
+		strbuf_printf(&sb, "\"state\":\"%s\",\"findings\":[", snap_state(s));
 		for (size_t i = 0; i < s->findings.count; i++)
 			strbuf_printf(&sb, "%s\"%s\"", i ? "," : "", finding_info(s->findings.items[i].id)->name);
 		strbuf_putc(&sb, ']');
 	} else {
-		strbuf_printf(&sb, "identity: state=%s findings=", snap_state(s));
+		strbuf_puts(&sb, "identity: ");
+		if (several)
+			strbuf_printf(&sb, "tenant=%s ", s->tenant[0] != '\0' ? s->tenant : "\"\"");
+		strbuf_printf(&sb, "state=%s findings=", snap_state(s));
 		for (size_t i = 0; i < s->findings.count; i++)
 			strbuf_printf(&sb, "%s%s", i ? "," : "", finding_info(s->findings.items[i].id)->name);
 		if (s->findings.count == 0)
@@ -169,8 +190,11 @@ static void identity_install(struct daemon_state *st, struct identity_snap *fres
 	struct identity_snap *old = st->identity;
 	st->identity = fresh;
 	pthread_mutex_unlock(&st->identity_lock);
-	if (snap_differs(old, fresh))
-		log_state(st, fresh, json);
+	for (size_t i = 0; i < fresh->n; i++) {
+		const struct identity_judgement *before = old != NULL && i < old->n ? &old->t[i] : NULL;
+		if (snap_differs(before, &fresh->t[i]))
+			log_state(st, &fresh->t[i], fresh->n > 1, json);
+	}
 	identity_release(old);
 }
 

@@ -19,14 +19,27 @@
 
 struct daemon_state;
 
-struct identity_snap {
-	atomic_uint refs;
+/* One tenant's identity as judged. */
+struct identity_judgement {
+	char tenant[CONF_TENANT_NAME_MAX + 1];   /* the tenant's name ("" unnamed): a reload may reorder them */
 	struct finding_list findings;   /* what concerns messages (no receive-side findings) */
 	bool unverified;                /* a file could not be read: state at most "warn" */
 	time_t leaf_not_after;          /* the relay certificate's expiry; 0 when not known */
 	enum attribution_mode mode;     /* the attribution the severities were judged under */
 	char unverified_reason[CHECK_DETAIL_MAX + 1];
 };
+
+struct identity_snap {
+	atomic_uint refs;
+	size_t n;                            /* tenants judged, in the configuration's order */
+	struct identity_judgement t[];
+};
+
+/*
+ * The judgement of tenant i of conf in snap, or NULL when snap has none for
+ * it (a reload changed the tenants and the refresher has not caught up).
+ */
+const struct identity_judgement *identity_of(const struct identity_snap *snap, const struct conf *conf, size_t i);
 
 /* Compute the first snapshot synchronously (reading files directly). */
 void identity_init(struct daemon_state *st);

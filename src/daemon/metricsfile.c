@@ -39,13 +39,18 @@ static void collect(struct daemon_state *st, struct metrics *m, time_t now)
 	m->open_domains = atomic_load(&st->feedback.open_domains);
 	m->identity_state = -1;
 	struct identity_snap *id = identity_acquire(st);
-	if (id != NULL) {
-		m->identity_state = finding_list_count(&id->findings, SEVERITY_FAIL) > 0 ? 2
-				    : id->findings.count > 0 || id->unverified ? 1 : 0;
-		m->expiry_known = id->leaf_not_after != 0;
-		m->expiry_seconds = (long long)(id->leaf_not_after - now);
-		identity_release(id);
+	/* with several tenants: the worst state and the earliest expiry among them */
+	for (size_t i = 0; id != NULL && i < id->n; i++) {
+		const struct identity_judgement *j = &id->t[i];
+		int state = finding_list_count(&j->findings, SEVERITY_FAIL) > 0 ? 2 : j->findings.count > 0 || j->unverified ? 1 : 0;
+		if (state > m->identity_state)
+			m->identity_state = state;
+		if (j->leaf_not_after != 0 && (!m->expiry_known || (long long)(j->leaf_not_after - now) < m->expiry_seconds)) {
+			m->expiry_known = true;
+			m->expiry_seconds = (long long)(j->leaf_not_after - now);
+		}
 	}
+	identity_release(id);
 }
 
 /* Write path atomically; false with errno set. */

@@ -1,9 +1,10 @@
 /*
  * milter: libmilter callbacks for eopguard.
  *
- * Does: collect the envelope sender and the From/Sender/X-EOPGuard* fields,
- * then at end of message ask msgcheck and verdict what to do, and carry it
- * out with smfi_* calls; one log line per message.
+ * Does: collect the envelope sender (and, with several tenants, the
+ * recipients' tenants) and the From/Sender/X-EOPGuard* fields, then at end
+ * of message ask msgcheck and verdict what to do, and carry it out with
+ * smfi_* calls; one log line per message.
  * Does not: decide anything itself, read files, or parse certificates. Every
  * internal error ends in a temporary failure, never in lost mail.
  *
@@ -41,12 +42,14 @@ struct message {
 	bool has_sender_field;
 	int eopguard_fields;     /* X-EOPGuard already present */
 	int hint_fields;         /* X-EOPGuard-Hint already present */
+	struct rcpt_tenants rcpts;   /* several tenants: whose recipients the message has */
 };
 
 struct connection {
 	struct snapshot *snap;   /* the configuration this connection started with */
 	bool noreply_headers;    /* SMFIP_NR_HDR negotiated */
 	bool noreply_mail;       /* SMFIP_NR_MAIL negotiated */
+	bool noreply_rcpt;       /* SMFIP_NR_RCPT negotiated (several tenants only) */
 	struct message msg;
 };
 
@@ -61,6 +64,7 @@ static void message_reset(struct message *m)
 	m->has_sender_field = false;
 	m->eopguard_fields = 0;
 	m->hint_fields = 0;
+	memset(&m->rcpts, 0, sizeof m->rcpts);
 }
 
 /* Connection data, or NULL. */
@@ -93,6 +97,11 @@ static sfsistat eg_negotiate(SMFICTX *ctx, unsigned long actions, unsigned long 
 			    SMFIP_NOUNKNOWN | SMFIP_NODATA;
 	/* No reply to MAIL and to each header: fewer round trips per message. */
 	unsigned long noreply = SMFIP_NR_HDR | SMFIP_NR_MAIL;
+	/* The recipients matter only when several tenants share the relay (ATTR46); one tenant keeps this fast path. */
+	if (c->snap->conf->n_tenants > 1) {
+		off &= ~(unsigned long)SMFIP_NORCPT;
+		noreply |= SMFIP_NR_RCPT;
+	}
 	/*
 	 * Over TCP, a packet the MTA sends without awaiting a reply stays
 	 * unacknowledged until our delayed ACK (40 ms on Linux), and the MTA's
@@ -113,6 +122,7 @@ static sfsistat eg_negotiate(SMFICTX *ctx, unsigned long actions, unsigned long 
 	/* What we asked for, not what the MTA offered, decides whether we reply. */
 	c->noreply_headers = (*want_steps & SMFIP_NR_HDR) != 0;
 	c->noreply_mail = (*want_steps & SMFIP_NR_MAIL) != 0;
+	c->noreply_rcpt = (*want_steps & SMFIP_NR_RCPT) != 0;
 	*p2 = 0;
 	*p3 = 0;
 	smfi_setpriv(ctx, c);
@@ -130,6 +140,16 @@ static sfsistat eg_envfrom(SMFICTX *ctx, char **argv)
 	if (c->msg.envelope_sender == NULL)
 		return SMFIS_TEMPFAIL;
 	return c->noreply_mail ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+/* RCPT TO (several tenants only): note the recipient's tenant. */
+static sfsistat eg_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct connection *c = conn_of(ctx);
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	msgcheck_note_recipient(c->snap->conf, argv != NULL ? argv[0] : NULL, &c->msg.rcpts);
+	return c->noreply_rcpt ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 /* DATA: negotiated over TCP only, where its reply keeps the ACKs flowing. */
@@ -262,7 +282,16 @@ static sfsistat eg_eom(SMFICTX *ctx)
 	struct verdict_policy policy;
 	struct verdict_result verdict;
 	finding_list_clear(&findings);
-	msgcheck_run(conf, &in, &findings, &res);
+	/* several tenants: judged against the sender's tenant, as if it were alone */
+	bool several = conf->n_tenants > 1;
+	int tenant = msgcheck_tenant(conf, &in);
+	const struct conf *view = conf_tenant_view(conf, tenant >= 0 ? (size_t)tenant : 0);
+	if (tenant >= 0)
+		msgcheck_run(view, &in, &findings, &res);
+	else
+		msgcheck_run_no_tenant(conf, &in, &findings, &res);
+	if (several)
+		msgcheck_recipients(conf, &m->rcpts, &findings);
 	/* what EOP really answered recently, for this relay or this sender's domain
 	 * (with feedback.log off no breaker can open: a reload that turns it off closes them) */
 	bool feedback_on = conf->feedback.log[0] != '\0';
@@ -274,7 +303,7 @@ static sfsistat eg_eom(SMFICTX *ctx)
 		snprintf(hint, sizeof hint, "EOP refused recent mail %s%s with this; fix the cause (eopguardctl explain %s), "
 			 "then run eopguardctl release", observed.scope == BREAKER_SCOPE_RELAY ? "of this relay" : "from ",
 			 observed.scope == BREAKER_SCOPE_RELAY ? "" : res.sender_domain, observed.cause);
-		finding_list_add(&findings, FINDING_OBSERVED_REFUSAL, conf->tenant.attribution, hint);
+		finding_list_add(&findings, FINDING_OBSERVED_REFUSAL, view->tenant.attribution, hint);
 	}
 	verdict_policy_from_conf(conf, &policy);
 	struct identity_snap *id = identity_acquire(daemon_state);
@@ -284,19 +313,21 @@ static sfsistat eg_eom(SMFICTX *ctx)
 	 * case), judged again into a copy only right after a reload changed it.
 	 */
 	struct finding_list identity_findings;
-	const struct finding_list *idf = id != NULL ? &id->findings : NULL;
-	if (id != NULL && id->mode != conf->tenant.attribution) {
-		finding_list_rejudge(&id->findings, conf->tenant.attribution, &identity_findings);
+	const struct identity_judgement *judged = tenant >= 0 ? identity_of(id, conf, (size_t)tenant) : NULL;
+	const struct finding_list *idf = judged != NULL ? &judged->findings : NULL;
+	if (judged != NULL && judged->mode != view->tenant.attribution) {
+		finding_list_rejudge(&judged->findings, view->tenant.attribution, &identity_findings);
 		idf = &identity_findings;
 	}
 	verdict_decide(idf, &findings, &policy, &verdict);
 	count_message(&verdict, idf, &findings);
 	struct report_input ri = {
 		.authserv_id = conf->authserv_id, .identity = idf,
-		.identity_unverified = id != NULL && id->unverified, .message = &findings, .msg = &res,
+		.identity_unverified = judged != NULL && judged->unverified, .message = &findings, .msg = &res,
 		.verdict = &verdict, .envelope_sender = m->envelope_sender,
 		.rewrite_domain = conf->rewrite_domain, .queue_id = smfi_getsymval(ctx, "i"),
 		.observed = observed.refuse ? observed.reply : NULL,
+		.tenant = !several ? NULL : tenant >= 0 ? conf_tenant_name(conf, (size_t)tenant) : "-",
 	};
 	/* Mail that goes on to EOP (dry-run included): remember what was predicted, for the feedback line about it. */
 	if (feedback_on && verdict.action != ACTION_DEFER && verdict.action != ACTION_REJECT)
@@ -352,6 +383,7 @@ static struct smfiDesc filter = {
 	.xxfi_version = SMFI_VERSION,
 	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM | SMFIF_QUARANTINE,
 	.xxfi_envfrom = eg_envfrom,
+	.xxfi_envrcpt = eg_envrcpt,
 	.xxfi_data = eg_data,
 	.xxfi_header = eg_header,
 	.xxfi_eom = eg_eom,

@@ -10,6 +10,8 @@
 #   expired.pem, notyet.pem, expiring.pem   validity variants (+ intermediate)
 #   int-expired-chain.pem      valid leaf whose intermediate has expired
 #   wrongname.pem              leaf for other.example
+#   fabrikam.pem/.key          a second tenant's leaf (mail.fabrikam.test) + intermediate;
+#                              fabrikam-noint.pem the same leaf alone
 #   wildcard.pem               leaf for *.contoso.test
 #   cnonly.pem                 leaf with CN mail.contoso.test and no SAN
 #   selfsigned.pem/.key        self-signed mail.contoso.test
@@ -131,6 +133,10 @@ leaf intexp good.key mail.contoso.test DNS:mail.contoso.test leaf "$now_start" "
 cat intexp.leaf int-expired.pem > int-expired-chain.pem
 leaf wrongname good.key other.example DNS:other.example,DNS:www.other.example leaf "$now_start" "$far_end"
 cat wrongname.leaf int.pem > wrongname.pem
+ec_key fabrikam.key
+leaf fabrikam fabrikam.key mail.fabrikam.test DNS:mail.fabrikam.test leaf "$now_start" "$far_end"
+cat fabrikam.leaf int.pem > fabrikam.pem
+cp fabrikam.leaf fabrikam-noint.pem
 leaf wildcard good.key '*.contoso.test' 'DNS:*.contoso.test' leaf "$now_start" "$far_end"
 cat wildcard.leaf int.pem > wildcard.pem
 leaf cnonly good.key mail.contoso.test DNS:unused.invalid leaf_nosan "$now_start" "$far_end"
