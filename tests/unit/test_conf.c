@@ -219,6 +219,15 @@ static void test_bad_values(void **state)
 		{ "observed_refusal rewrite", TENANT_OK "policy {\n observed_refusal = \"rewrite\"\n}\n", ":6: observed_refusal: 'rewrite' is not one of" },
 		{ "feedback unknown", TENANT_OK "feedback {\n follow = 1\n}\n", ":6: no such option 'follow'" },
 		{ "missing domains file", "tenant {\n accepted_domains_file = \"nope.txt\"\n attribution = \"ip\"\n}\n", "nope.txt: cannot open accepted_domains_file: No such file" },
+		{ "two unnamed tenants", TENANT_OK "\ntenant {\n accepted_domains = {\"d.com\"}\n}\n", "bad.conf:6: a second unnamed tenant section (the first is on line 1); give each tenant a name" },
+		{ "duplicate tenant name", "tenant a { accepted_domains = {\"a.com\"} attribution = \"ip\" }\ntenant a {\n accepted_domains = {\"b.com\"}\n attribution = \"ip\"\n}\n", "tenant a: a second tenant section with this name" },
+		{ "bad tenant name", "tenant \"a b\" { accepted_domains = {\"a.com\"} attribution = \"ip\" }\n", "bad.conf:1: tenant name: at most 64 letters" },
+		{ "tenant name starting with -", "tenant \"-x\" { accepted_domains = {\"a.com\"} attribution = \"ip\" }\n", "tenant name:" },
+		{ "overlapping tenants", "tenant a { accepted_domains = {\"eu.a.com\"} attribution = \"ip\" }\n\ntenant b {\n accepted_domains = {\"*.a.com\"}\n attribution = \"ip\"\n}\n", "bad.conf:1: tenant a: accepted domain eu.a.com is also tenant b's (line 3)" },
+		{ "named tenant without domains", TENANT_OK "tenant second {\n attribution = \"ip\"\n}\n", "bad.conf:5: tenant second: no accepted domains" },
+		{ "named tenant cert without name", TENANT_OK "tenant second {\n accepted_domains = {\"x.com\"}\n}\n", "bad.conf:5: tenant second: tenant.certificate_domain is empty" },
+		{ "tenant identity unknown option", TENANT_OK "tenant second {\n accepted_domains = {\"x.com\"}\n attribution = \"ip\"\n identity {\n recheck_interval = 5\n }\n}\n", "no such option 'recheck_interval'" },
+		{ "tenant bad attribution", TENANT_OK "tenant second {\n accepted_domains = {\"x.com\"}\n attribution = \"mx\"\n}\n", ":7: attribution: 'mx' is not one of" },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -235,6 +244,69 @@ static void test_bad_values(void **state)
 			fail_msg("%s: error \"%s\", want it to start with the path and contain \"%s\"", c->name, err,
 				 c->want);
 	}
+}
+
+/* Several tenant sections: each its own, the unnamed one beside them, views, lookups, the identity files. */
+static void test_several_tenants(void **state)
+{
+	char err[CONF_ERR_MAX];
+	struct conf *c = NULL;
+	(void)state;
+	const char *path = write_file("tenants.conf",
+		"user = \"\"\n"
+		"identity {\n client_cert = \"/etc/shared.pem\"\n ca_file = \"/etc/ca.pem\"\n}\n"
+		"# the tenant\n"
+		"tenant {\n accepted_domains = {\"contoso.com\"}\n certificate_domain = \"mail.contoso.com\"\n}\n"
+		"tenant fabrikam {\n accepted_domains = {\"fabrikam.com\", \"*.fabrikam.com\"}\n"
+		" certificate_domain = \"mail.fabrikam.com\"\n smarthost = \"fabrikam-com.mail.protection.outlook.com\"\n"
+		" identity {\n  client_cert = \"fab.pem\"\n  client_key = \"/etc/fab.key\"\n }\n}\n"
+		"tenant \"tenant\" { accepted_domains = {\"t.example\"} attribution = \"ip\" }\n"
+		"rewrite { sender = \"relay@t.example\" }\n");
+	if (!conf_load(path, &c, err, sizeof err))
+		fail_msg("%s", err);
+	assert_int_equal(c->n_tenants, 3);
+	assert_string_equal(conf_tenant_name(c, 0), "");
+	assert_string_equal(conf_tenant_name(c, 1), "fabrikam");
+	assert_string_equal(conf_tenant_name(c, 2), "tenant");
+	const struct conf *fab = conf_tenant_view(c, 1);
+	assert_true(fab->is_view);
+	assert_int_equal(fab->n_tenants, 1);
+	assert_int_equal(fab->tenant.line, 11);
+	assert_string_equal(fab->tenant.certificate_domain, "mail.fabrikam.com");
+	/* its own files, relative to the configuration's directory; the top-level ones where it sets none */
+	char want[600];
+	snprintf(want, sizeof want, "%s/fab.pem", tmpdir);
+	assert_string_equal(fab->identity.client_cert, want);
+	assert_string_equal(fab->identity.client_key, "/etc/fab.key");
+	assert_string_equal(fab->identity.ca_file, "/etc/ca.pem");
+	assert_string_equal(conf_tenant_view(c, 0)->identity.client_cert, "/etc/shared.pem");
+	assert_string_equal(c->identity.client_cert, "/etc/shared.pem");   /* tenant 0's */
+	assert_int_equal(conf_tenant_view(c, 2)->tenant.attribution, ATTRIBUTION_IP);
+	/* lookups by domain */
+	assert_int_equal(conf_tenant_of_domain(c, "contoso.com"), 0);
+	assert_int_equal(conf_tenant_of_domain(c, "EU.Fabrikam.com."), 1);
+	assert_int_equal(conf_tenant_of_domain(c, "t.example"), 2);
+	assert_int_equal(conf_tenant_of_domain(c, "other.example"), -1);
+	assert_int_equal(conf_tenant_of_domain(c, ""), -1);
+	/* the identity files of all tenants, each once */
+	const char *files[CONF_IDENTITY_FILES_MAX];
+	size_t n = conf_identity_files(c, files);
+	assert_int_equal(n, 4);   /* shared.pem, ca.pem, fab.pem, fab.key */
+	/* feedback's default smart host patterns include fabrikam's */
+	bool seen = false;
+	for (size_t i = 0; i < c->feedback.n_match; i++)
+		seen |= strcmp(c->feedback.match[i], "fabrikam-com.mail.protection.outlook.com") == 0;
+	assert_true(seen);
+	conf_free(c);
+	/* one unnamed tenant: no views, the configuration is the tenant's */
+	path = write_file("one.conf", "user = \"\"\n" TENANT_OK);
+	if (!conf_load(path, &c, err, sizeof err))
+		fail_msg("%s", err);
+	assert_int_equal(c->n_tenants, 1);
+	assert_null(c->views);
+	assert_ptr_equal(conf_tenant_view(c, 0), c);
+	assert_int_equal(conf_tenant_of_domain(c, "nowhere.example"), -1);
+	conf_free(c);
 }
 
 static void test_domains_file_errors(void **state)
@@ -363,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_full_config),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_several_tenants),
 		cmocka_unit_test(test_domains_file_errors),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_not_a_regular_file),

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "msgcheck.h"
@@ -134,10 +135,82 @@ static void test_cases(void **state)
 	}
 }
 
+/* Several tenants: which one judges a message, one of none, recipients of two. */
+static void test_several_tenants(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/eopguard-msgcheck.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *text = "user = \"\"\n"
+		"tenant contoso { accepted_domains = {\"contoso.test\", \"*.contoso.test\"} attribution = \"ip\" }\n"
+		"tenant fabrikam { accepted_domains = {\"fabrikam.test\"} certificate_domain = \"mail.fabrikam.test\" }\n";
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	char err[CONF_ERR_MAX];
+	struct conf *conf = NULL;
+	bool loaded = conf_load(path, &conf, err, sizeof err);
+	unlink(path);
+	if (!loaded)
+		fail_msg("%s", err);
+	struct msg_input by_sender = { "<a@eu.contoso.test>", 1, "x@fabrikam.test", 15, false, false };
+	assert_int_equal(msgcheck_tenant(conf, &by_sender), 0);
+	struct msg_input by_from = { "<bounce@mailer.example>", 1, "News <n@fabrikam.test>", 22, false, false };
+	assert_int_equal(msgcheck_tenant(conf, &by_from), 1);
+	struct msg_input null_from = { "<>", 1, "n@fabrikam.test", 15, false, false };
+	assert_int_equal(msgcheck_tenant(conf, &null_from), 1);
+	struct msg_input none = { "<a@other.example>", 1, "a@other.example", 15, false, false };
+	assert_int_equal(msgcheck_tenant(conf, &none), -1);
+	struct msg_input hostile = { "<\r\n%@>", 2, "a@fabrikam.test", 15, false, false };
+	assert_int_equal(msgcheck_tenant(conf, &hostile), -1);   /* two From fields: not taken from them */
+
+	/* a message of no tenant: tenant-unknown with both domains, nothing about tenant 0's domains */
+	struct finding_list list;
+	struct msg_result res;
+	finding_list_clear(&list);
+	msgcheck_run_no_tenant(conf, &none, &list, &res);
+	assert_int_equal(list.count, 1);
+	assert_int_equal(list.items[0].id, FINDING_TENANT_UNKNOWN);
+	assert_int_equal(list.items[0].severity, SEVERITY_FAIL);
+	assert_non_null(strstr(list.items[0].hint, "envelope sender domain other.example and From domain other.example"));
+	assert_int_equal(res.sender, SENDER_FAIL);
+	assert_int_equal(res.from, FROM_WARN);
+
+	/* recipients: one tenant's (and outsiders) are fine; two tenants' give recipients-multi-tenant */
+	struct rcpt_tenants rt;
+	memset(&rt, 0, sizeof rt);
+	msgcheck_note_recipient(conf, "<a@contoso.test>", &rt);
+	msgcheck_note_recipient(conf, "<b@eu.contoso.test>", &rt);
+	msgcheck_note_recipient(conf, "<c@gmail.example>", &rt);
+	msgcheck_note_recipient(conf, "<\x01bad>", &rt);
+	msgcheck_note_recipient(conf, NULL, &rt);
+	finding_list_clear(&list);
+	msgcheck_recipients(conf, &rt, &list);
+	assert_int_equal(list.count, 0);
+	msgcheck_note_recipient(conf, "<d@FABRIKAM.test>", &rt);
+	msgcheck_recipients(conf, &rt, &list);
+	assert_int_equal(list.count, 1);
+	assert_int_equal(list.items[0].id, FINDING_RECIPIENTS_MULTI_TENANT);
+	assert_int_equal(list.items[0].severity, SEVERITY_FAIL);
+	assert_non_null(strstr(list.items[0].hint, "recipients in tenant contoso (contoso.test) and tenant fabrikam (fabrikam.test)"));
+	conf_free(conf);
+
+	/* one tenant: always tenant 0, recipients never noted */
+	struct conf *one = make_conf(ATTRIBUTION_IP);
+	one->n_tenants = 1;
+	assert_int_equal(msgcheck_tenant(one, &none), 0);
+	memset(&rt, 0, sizeof rt);
+	msgcheck_note_recipient(one, "<a@contoso.test>", &rt);
+	assert_int_equal(rt.mask, 0);
+	domain_set_free(one->tenant.accepted);
+	free(one);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_several_tenants),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,10 +165,46 @@ static void test_observed_refusal(void **state)
 	strbuf_free(&sb);
 }
 
+/* Several tenants: the tenant last in the header, the log line and the JSON line; "" unnamed, - none. */
+static void test_tenant_named(void **state)
+{
+	struct fixture f;
+	struct strbuf sb;
+	(void)state;
+	setup_fixture(&f, ACTION_REWRITE, true, false);
+	f.in.tenant = "fabrikam";
+	strbuf_init(&sb, 4096);
+	report_header(&f.in, " ", &sb);
+	assert_non_null(strstr(sb.data, "predicted=\"550 5.7.64 Relay Access Denied ATTR36\"; tenant=fabrikam"));
+	strbuf_reset(&sb);
+	report_log_line(&f.in, &sb);
+	assert_non_null(strstr(sb.data, "predicted=\"550 5.7.64 Relay Access Denied ATTR36\" tenant=fabrikam"));
+	strbuf_reset(&sb);
+	report_log_json(&f.in, &sb);
+	assert_non_null(strstr(sb.data, ",\"tenant\":\"fabrikam\"}"));
+	f.in.tenant = "";
+	strbuf_reset(&sb);
+	report_header(&f.in, " ", &sb);
+	assert_non_null(strstr(sb.data, "; tenant=\"\""));
+	f.in.tenant = "-";
+	strbuf_reset(&sb);
+	report_log_json(&f.in, &sb);
+	assert_non_null(strstr(sb.data, ",\"tenant\":null}"));
+	strbuf_reset(&sb);
+	report_log_line(&f.in, &sb);
+	assert_non_null(strstr(sb.data, " tenant=-"));
+	f.in.tenant = NULL;   /* one tenant: not shown */
+	strbuf_reset(&sb);
+	report_header(&f.in, " ", &sb);
+	assert_null(strstr(sb.data, "tenant="));
+	strbuf_free(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_observed_refusal),
+		cmocka_unit_test(test_tenant_named),
 		cmocka_unit_test(test_header_rewrite),
 		cmocka_unit_test(test_identity_states),
 		cmocka_unit_test(test_reply),
