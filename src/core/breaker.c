@@ -62,12 +62,13 @@ static void copy_token(char *out, size_t outlen, const char *in)
 }
 
 /* Fill a change record from an entry. */
-static void note_change(struct breaker_change *chg, const struct breaker_entry *e, enum breaker_scope scope)
+static void note_change(struct breaker_change *chg, const struct breaker_entry *e, enum breaker_scope scope, int tenant)
 {
 	memset(chg, 0, sizeof *chg);
 	chg->changed = true;
 	chg->state = e->state;
 	chg->scope = scope;
+	chg->tenant = tenant;
 	memcpy(chg->domain, e->domain, sizeof chg->domain);
 	memcpy(chg->cause, e->cause, sizeof chg->cause);
 	memcpy(chg->reply, e->reply, sizeof chg->reply);
@@ -99,36 +100,50 @@ static struct breaker_entry *domain_slot(struct breaker *b)
 	return oldest;
 }
 
-void breaker_refused(struct breaker *b, enum breaker_scope scope, const char *domain, const char *cause,
-		     const char *reply, size_t reply_len, time_t now, struct breaker_change *chg)
+/* Open one entry (an open one stays as it is); true when it changed. */
+static bool open_entry(struct breaker_entry *e, const char *cause, const char *reply, size_t reply_len, time_t now)
 {
-	memset(chg, 0, sizeof *chg);
-	char dom[DOMAIN_MAX + 1];
-	copy_token(dom, sizeof dom, domain);
-	if (scope == BREAKER_SCOPE_DOMAIN && dom[0] == '\0')
-		scope = BREAKER_SCOPE_RELAY;
-	struct breaker_entry *e = &b->relay;
-	if (scope == BREAKER_SCOPE_DOMAIN) {
-		e = domain_entry(b, dom);
-		if (e == NULL) {
-			e = domain_slot(b);
-			memset(e, 0, sizeof *e);
-			memcpy(e->domain, dom, sizeof e->domain);
-		}
-	}
 	if (e->state == BREAKER_OPEN)
-		return;
+		return false;
 	e->state = BREAKER_OPEN;
 	e->since = now;
 	e->let_through = 0;
 	e->trips++;
 	copy_token(e->cause, sizeof e->cause, cause);
 	breaker_escape(reply, reply_len, e->reply, sizeof e->reply);
-	note_change(chg, e, scope);
+	return true;
+}
+
+/* A tenant index in range, or -1. */
+static int tenant_index(int tenant)
+{
+	return tenant >= 0 && tenant < BREAKER_TENANTS_MAX ? tenant : -1;
+}
+
+void breaker_refused(struct breaker *b, enum breaker_scope scope, int tenant, const char *domain, const char *cause,
+		     const char *reply, size_t reply_len, time_t now, struct breaker_change *chg)
+{
+	memset(chg, 0, sizeof *chg);
+	char dom[DOMAIN_MAX + 1];
+	copy_token(dom, sizeof dom, domain);
+	int t = tenant_index(tenant);
+	if (scope == BREAKER_SCOPE_DOMAIN && dom[0] == '\0')
+		scope = BREAKER_SCOPE_RELAY;
+	if (scope == BREAKER_SCOPE_RELAY && t < 0)
+		return;
+	struct breaker_entry *e = scope == BREAKER_SCOPE_RELAY ? &b->relay[t] : domain_entry(b, dom);
+	if (e == NULL) {
+		e = domain_slot(b);
+		memset(e, 0, sizeof *e);
+		memcpy(e->domain, dom, sizeof e->domain);
+	}
+	if (open_entry(e, cause, reply, reply_len, now))
+		note_change(chg, e, scope, t);
 }
 
 /* Close one entry, reporting it when it was not closed. */
-static void close_entry(struct breaker_entry *e, enum breaker_scope scope, time_t now, struct breaker_change *chg)
+static void close_entry(struct breaker_entry *e, enum breaker_scope scope, int tenant, time_t now,
+			struct breaker_change *chg)
 {
 	memset(chg, 0, sizeof *chg);
 	if (e == NULL || e->state == BREAKER_CLOSED)
@@ -136,20 +151,21 @@ static void close_entry(struct breaker_entry *e, enum breaker_scope scope, time_
 	e->state = BREAKER_CLOSED;
 	e->since = now;
 	e->let_through = 0;
-	note_change(chg, e, scope);
+	note_change(chg, e, scope, tenant);
 }
 
-void breaker_accepted(struct breaker *b, const char *domain, time_t now, struct breaker_change chg[2])
+void breaker_accepted(struct breaker *b, int tenant, const char *domain, time_t now, struct breaker_change chg[2])
 {
-	close_entry(&b->relay, BREAKER_SCOPE_RELAY, now, &chg[0]);
-	close_entry(domain_entry(b, domain), BREAKER_SCOPE_DOMAIN, now, &chg[1]);
+	int t = tenant_index(tenant);
+	close_entry(t >= 0 ? &b->relay[t] : NULL, BREAKER_SCOPE_RELAY, t, now, &chg[0]);
+	close_entry(domain_entry(b, domain), BREAKER_SCOPE_DOMAIN, t, now, &chg[1]);
 }
 
 /*
  * Judge one entry for a new message: true when the message must be refused.
  * An open entry whose time is up turns half-open and lets this one through.
  */
-static bool entry_refuses(struct breaker *b, struct breaker_entry *e, enum breaker_scope scope, time_t now,
+static bool entry_refuses(struct breaker *b, struct breaker_entry *e, enum breaker_scope scope, int tenant, time_t now,
 			  struct breaker_change *chg)
 {
 	if (e == NULL || e->state == BREAKER_CLOSED)
@@ -160,7 +176,7 @@ static bool entry_refuses(struct breaker *b, struct breaker_entry *e, enum break
 		e->state = BREAKER_HALF_OPEN;
 		e->since = now;
 		e->let_through = now;
-		note_change(chg, e, scope);
+		note_change(chg, e, scope, tenant);
 		return false;
 	}
 	/* half-open: one trial message per open_for while no answer came back */
@@ -170,18 +186,20 @@ static bool entry_refuses(struct breaker *b, struct breaker_entry *e, enum break
 	return false;
 }
 
-void breaker_admit(struct breaker *b, const char *domain, time_t now, struct breaker_verdict *v,
+void breaker_admit(struct breaker *b, int tenant, const char *domain, time_t now, struct breaker_verdict *v,
 		   struct breaker_change *chg)
 {
 	memset(v, 0, sizeof *v);
 	memset(chg, 0, sizeof *chg);
 	struct breaker_entry *hit = NULL;
 	enum breaker_scope scope = BREAKER_SCOPE_RELAY;
-	if (entry_refuses(b, &b->relay, BREAKER_SCOPE_RELAY, now, chg)) {
-		hit = &b->relay;
+	int t = tenant_index(tenant);
+	struct breaker_entry *relay = t >= 0 ? &b->relay[t] : NULL;
+	if (entry_refuses(b, relay, BREAKER_SCOPE_RELAY, t, now, chg)) {
+		hit = relay;
 	} else if (!chg->changed) {
 		struct breaker_entry *d = domain_entry(b, domain);
-		if (entry_refuses(b, d, BREAKER_SCOPE_DOMAIN, now, chg)) {
+		if (entry_refuses(b, d, BREAKER_SCOPE_DOMAIN, t, now, chg)) {
 			hit = d;
 			scope = BREAKER_SCOPE_DOMAIN;
 		}
@@ -198,11 +216,12 @@ size_t breaker_close_all(struct breaker *b, time_t now, breaker_change_fn fn, vo
 {
 	size_t n = 0;
 	struct breaker_change chg;
-	for (size_t i = 0; i <= BREAKER_DOMAINS_MAX; i++) {
-		if (i == BREAKER_DOMAINS_MAX)
-			close_entry(&b->relay, BREAKER_SCOPE_RELAY, now, &chg);
+	for (size_t i = 0; i < BREAKER_DOMAINS_MAX + BREAKER_TENANTS_MAX; i++) {
+		if (i >= BREAKER_DOMAINS_MAX)
+			close_entry(&b->relay[i - BREAKER_DOMAINS_MAX], BREAKER_SCOPE_RELAY, (int)(i - BREAKER_DOMAINS_MAX),
+				    now, &chg);
 		else
-			close_entry(&b->domains[i], BREAKER_SCOPE_DOMAIN, now, &chg);
+			close_entry(&b->domains[i], BREAKER_SCOPE_DOMAIN, -1, now, &chg);
 		if (chg.changed) {
 			n++;
 			if (fn != NULL)
@@ -214,7 +233,9 @@ size_t breaker_close_all(struct breaker *b, time_t now, breaker_change_fn fn, vo
 
 size_t breaker_count(const struct breaker *b, enum breaker_state state)
 {
-	size_t n = b->relay.state == state;
+	size_t n = 0;
+	for (size_t i = 0; i < BREAKER_TENANTS_MAX; i++)
+		n += b->relay[i].state == state;
 	for (size_t i = 0; i < BREAKER_DOMAINS_MAX; i++)
 		n += b->domains[i].domain[0] != '\0' && b->domains[i].state == state;
 	return n;

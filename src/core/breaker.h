@@ -2,8 +2,9 @@
  * breaker: what EOP really answered, turned into a decision for new mail.
  *
  * A refusal eopguard did not predict opens a breaker for its scope: the
- * whole relay (identity, IP attribution, route, Direct Send causes) or one
- * envelope sender domain (sender causes). While it is open, new mail in
+ * whole relay (identity, IP attribution, route, Direct Send causes; with
+ * several tenants, the relay as one tenant's: its certificate, its
+ * connector) or one envelope sender domain (sender causes). While it is open, new mail in
  * that scope gets the observed-refusal finding. After open_for seconds one
  * message is let through (half-open); EOP accepting a delivery closes the
  * breaker, another refusal opens it again. A reload, an identity change or
@@ -24,6 +25,7 @@
 #include "domains.h"
 
 #define BREAKER_DOMAINS_MAX 256
+#define BREAKER_TENANTS_MAX 32     /* one relay entry per tenant (CONF_TENANTS_MAX) */
 #define BREAKER_REPLY_MAX 300      /* EOP's reply as kept: printable ASCII, quotes and backslashes escaped */
 #define BREAKER_CAUSE_MAX 15       /* "5.7.64" */
 
@@ -42,7 +44,7 @@ struct breaker_entry {
 
 struct breaker {
 	long open_for;
-	struct breaker_entry relay;
+	struct breaker_entry relay[BREAKER_TENANTS_MAX];   /* [0] with one tenant */
 	struct breaker_entry domains[BREAKER_DOMAINS_MAX];
 };
 
@@ -51,6 +53,7 @@ struct breaker_change {
 	bool changed;
 	enum breaker_state state;
 	enum breaker_scope scope;
+	int tenant;                             /* relay scope: whose relay entry */
 	char domain[DOMAIN_MAX + 1];
 	char cause[BREAKER_CAUSE_MAX + 1];
 	char reply[BREAKER_REPLY_MAX + 1];
@@ -72,25 +75,29 @@ void breaker_init(struct breaker *b, long open_for);
 
 /*
  * EOP refused a delivery with reply (raw text, escaped here) for cause
- * ("5.7.64"). domain is the envelope sender's domain (may be "" when
- * unknown: a domain cause then falls back to the relay scope). An open
- * breaker stays as it is (many queued messages refused alike trip once).
+ * ("5.7.64"). tenant is the index of the sender's tenant (0 with one
+ * tenant); a relay cause opens that tenant's relay entry. domain is the
+ * envelope sender's domain (may be "" when unknown: a domain cause then
+ * falls back to the relay scope). An open breaker stays as it is (many
+ * queued messages refused alike trip once).
  */
-void breaker_refused(struct breaker *b, enum breaker_scope scope, const char *domain, const char *cause,
+void breaker_refused(struct breaker *b, enum breaker_scope scope, int tenant, const char *domain, const char *cause,
 		     const char *reply, size_t reply_len, time_t now, struct breaker_change *chg);
 
 /*
- * EOP accepted a delivery from domain (may be ""): closes the relay breaker
- * and that domain's. Up to two changes are reported (relay, then domain).
+ * EOP accepted a delivery from domain (may be "") of tenant (a negative
+ * index: none known): closes that tenant's relay entry and the domain's. Up
+ * to two changes are reported (relay, then domain).
  */
-void breaker_accepted(struct breaker *b, const char *domain, time_t now, struct breaker_change chg[2]);
+void breaker_accepted(struct breaker *b, int tenant, const char *domain, time_t now, struct breaker_change chg[2]);
 
 /*
- * A new message from domain arrives. An open breaker whose open_for has
- * passed turns half-open and lets this message through (reported in chg);
- * a half-open one lets one message through per open_for.
+ * A new message from domain of tenant (negative: none) arrives. An open
+ * breaker whose open_for has passed turns half-open and lets this message
+ * through (reported in chg); a half-open one lets one message through per
+ * open_for.
  */
-void breaker_admit(struct breaker *b, const char *domain, time_t now, struct breaker_verdict *v,
+void breaker_admit(struct breaker *b, int tenant, const char *domain, time_t now, struct breaker_verdict *v,
 		   struct breaker_change *chg);
 
 typedef void (*breaker_change_fn)(void *ctx, const struct breaker_change *chg);
@@ -101,7 +108,7 @@ typedef void (*breaker_change_fn)(void *ctx, const struct breaker_change *chg);
  */
 size_t breaker_close_all(struct breaker *b, time_t now, breaker_change_fn fn, void *ctx);
 
-/* Number of breakers in a state (the relay counts as one). */
+/* Number of breakers in a state (each tenant's relay entry counts as one). */
 size_t breaker_count(const struct breaker *b, enum breaker_state state);
 
 /* Copy text into out (at most outlen - 1 bytes) with control bytes as '?', '"' and '\\' escaped. */

@@ -4,7 +4,7 @@
  * Does: follow feedback.log (src/io/logfollow.c for a file, src/io/journal.c
  * for "journal"), switch source when a reload changes it, log
  *   feedback: queue_id=Q observed="..." predicted="..." [prediction-miss]
- *   breaker: state=S scope=relay|domain cause=C ...
+ *   breaker: state=S scope=relay|domain cause=C [domain=D | tenant=T] ...
  * and count for metrics_file. Does not: decide what a line means
  * (feedback.c) or what a breaker does (breaker.c).
  */
@@ -23,17 +23,25 @@
 
 #define POLL_MS 250
 
-/* Log one breaker change; extra is "queue_id=..." or "reason=..." (already safe). */
-static void log_change(struct daemon_state *st, const struct breaker_change *chg, const char *extra)
+/*
+ * Log one breaker change; extra is "queue_id=..." or "reason=..." (already
+ * safe). With several tenants in conf (may be NULL) a relay change names its
+ * tenant.
+ */
+static void log_change(struct daemon_state *st, const struct conf *conf, const struct breaker_change *chg,
+		       const char *extra)
 {
 	if (!chg->changed)
 		return;
 	struct feedbackd *f = &st->feedback;
 	if (chg->state == BREAKER_OPEN)
 		atomic_fetch_add(&f->trips, 1);
-	char dom[DOMAIN_MAX + 16] = "";
+	char dom[DOMAIN_MAX + CONF_TENANT_NAME_MAX + 32] = "";
 	if (chg->scope == BREAKER_SCOPE_DOMAIN)
 		snprintf(dom, sizeof dom, " domain=%s", chg->domain);
+	else if (conf != NULL && conf->n_tenants > 1 && chg->tenant >= 0 && (size_t)chg->tenant < conf->n_tenants)
+		snprintf(dom, sizeof dom, " tenant=%s",
+			 conf_tenant_name(conf, (size_t)chg->tenant)[0] ? conf_tenant_name(conf, (size_t)chg->tenant) : "\"\"");
 	log_msg(&st->log, chg->state == BREAKER_CLOSED ? LOG_NOTICE : LOG_WARNING,
 		"breaker: state=%s scope=%s cause=%s%s observed=\"%s\" %s%s", breaker_state_name(chg->state),
 		breaker_scope_name(chg->scope), chg->cause[0] != '\0' ? chg->cause : "-", dom, chg->reply, extra,
@@ -44,7 +52,9 @@ static void log_change(struct daemon_state *st, const struct breaker_change *chg
 /* Breakers open or half-open now, for metrics (lock held). */
 static void count_open(struct feedbackd *f)
 {
-	unsigned relay = f->breaker->relay.state != BREAKER_CLOSED;
+	unsigned relay = 0;
+	for (size_t i = 0; i < BREAKER_TENANTS_MAX; i++)
+		relay += f->breaker->relay[i].state != BREAKER_CLOSED;
 	size_t all = breaker_count(f->breaker, BREAKER_OPEN) + breaker_count(f->breaker, BREAKER_HALF_OPEN);
 	atomic_store(&f->open_relay, relay);
 	atomic_store(&f->open_domains, (unsigned)(all - relay));
@@ -76,16 +86,24 @@ static void on_line(void *arg, const char *line, size_t len)
 		log_msg(&st->log, LOG_WARNING, "feedback: queue_id=%s observed=\"%s\" predicted=\"%s\"%s", o.qid, observed,
 			o.predicted, o.miss ? " prediction-miss" : "");
 		if (o.unpredicted) {
-			struct breaker_change chg;
-			breaker_refused(f->breaker, o.scope, o.domain, o.cause, o.reply, o.reply_len, now, &chg);
-			log_change(st, &chg, extra);
+			/* the sender's tenant; with several and none known, a relay cause is every tenant's */
+			size_t n = lc->conf->n_tenants > 1 ? lc->conf->n_tenants : 1;
+			int t = n > 1 ? conf_tenant_of_domain(lc->conf, o.domain) : 0;
+			for (size_t i = t >= 0 ? (size_t)t : 0; i < (t >= 0 ? (size_t)t + 1 : n); i++) {
+				struct breaker_change chg;
+				breaker_refused(f->breaker, o.scope, (int)i, o.domain, o.cause, o.reply, o.reply_len, now, &chg);
+				log_change(st, lc->conf, &chg, extra);
+				if (o.scope == BREAKER_SCOPE_DOMAIN && o.domain[0] != '\0')
+					break;   /* a domain cause is the domain's, once */
+			}
 		}
 	} else if (o.kind == FEEDBACK_ACCEPTED) {
 		struct breaker_change chg[2];
-		breaker_accepted(f->breaker, o.domain, now, chg);
+		int t = lc->conf->n_tenants > 1 ? conf_tenant_of_domain(lc->conf, o.domain) : 0;
+		breaker_accepted(f->breaker, t, o.domain, now, chg);
 		strncat(extra, " reason=accepted", sizeof extra - strlen(extra) - 1);
-		log_change(st, &chg[0], extra);
-		log_change(st, &chg[1], extra);
+		log_change(st, lc->conf, &chg[0], extra);
+		log_change(st, lc->conf, &chg[1], extra);
 	}
 	count_open(f);
 	pthread_mutex_unlock(&f->lock);
@@ -248,13 +266,14 @@ void feedbackd_stop(struct daemon_state *st)
 	f->breaker = NULL;
 }
 
-void feedbackd_admit(struct daemon_state *st, const char *sender_domain, struct breaker_verdict *v)
+void feedbackd_admit(struct daemon_state *st, const struct conf *conf, int tenant, const char *sender_domain,
+		     struct breaker_verdict *v)
 {
 	struct feedbackd *f = &st->feedback;
 	struct breaker_change chg;
 	pthread_mutex_lock(&f->lock);
-	breaker_admit(f->breaker, sender_domain, time(NULL), v, &chg);
-	log_change(st, &chg, "reason=open_for-elapsed (one message goes through to try EOP again)");
+	breaker_admit(f->breaker, tenant, sender_domain, time(NULL), v, &chg);
+	log_change(st, conf, &chg, "reason=open_for-elapsed (one message goes through to try EOP again)");
 	if (chg.changed)
 		count_open(f);
 	pthread_mutex_unlock(&f->lock);
@@ -270,13 +289,14 @@ void feedbackd_note(struct daemon_state *st, const char *qid, const char *sender
 
 struct close_ctx {
 	struct daemon_state *st;
+	const struct conf *conf;
 	const char *extra;
 };
 
 static void on_close(void *arg, const struct breaker_change *chg)
 {
 	struct close_ctx *c = arg;
-	log_change(c->st, chg, c->extra);
+	log_change(c->st, c->conf, chg, c->extra);
 }
 
 void feedbackd_close_all(struct daemon_state *st, const char *why, long open_for)
@@ -284,10 +304,12 @@ void feedbackd_close_all(struct daemon_state *st, const char *why, long open_for
 	struct feedbackd *f = &st->feedback;
 	char extra[64];
 	snprintf(extra, sizeof extra, "reason=%s", why);
-	struct close_ctx c = { st, extra };
+	struct snapshot *snap = state_acquire(st);
+	struct close_ctx c = { st, snap->conf, extra };
 	pthread_mutex_lock(&f->lock);
 	breaker_close_all(f->breaker, time(NULL), on_close, &c);
 	f->breaker->open_for = open_for;
 	count_open(f);
 	pthread_mutex_unlock(&f->lock);
+	state_release(snap);
 }

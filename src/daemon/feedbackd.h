@@ -36,8 +36,13 @@ bool feedbackd_start(struct daemon_state *st);
 /* Stop the thread (st->stopping must be set) and free the state. */
 void feedbackd_stop(struct daemon_state *st);
 
-/* A new message from sender_domain (may be ""): should it get observed-refusal? */
-void feedbackd_admit(struct daemon_state *st, const char *sender_domain, struct breaker_verdict *v);
+struct conf;
+/*
+ * A new message from sender_domain (may be "") of tenant (its index in conf,
+ * -1 for none): should it get observed-refusal?
+ */
+void feedbackd_admit(struct daemon_state *st, const struct conf *conf, int tenant, const char *sender_domain,
+		     struct breaker_verdict *v);
 /* The milter let qid go on with this prediction (an NDR reply, NULL for pass). */
 void feedbackd_note(struct daemon_state *st, const char *qid, const char *sender_domain, const char *predicted);
 /* Close every breaker and say why ("reload", "identity-change", "release"); takes the new open_for. */

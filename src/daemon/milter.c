@@ -297,7 +297,7 @@ static sfsistat eg_eom(SMFICTX *ctx)
 	bool feedback_on = conf->feedback.log[0] != '\0';
 	struct breaker_verdict observed = { .refuse = false };
 	if (feedback_on)
-		feedbackd_admit(daemon_state, res.sender_domain, &observed);
+		feedbackd_admit(daemon_state, conf, tenant, res.sender_domain, &observed);
 	if (observed.refuse) {
 		char hint[FINDING_HINT_MAX + 1];
 		snprintf(hint, sizeof hint, "EOP refused recent mail %s%s with this; fix the cause (eopguardctl explain %s), "

@@ -49,11 +49,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (o.kind == FEEDBACK_REFUSED) {
 			if (o.reply < p || o.reply + o.reply_len > p + len)
 				abort();   /* the reply is a slice of the line */
-			breaker_refused(&b, o.scope, o.domain, o.cause, o.reply, o.reply_len, now, &chg);
+			breaker_refused(&b, o.scope, (int)(len % 3) - 1, o.domain, o.cause, o.reply, o.reply_len, now, &chg);
 		} else if (o.kind == FEEDBACK_ACCEPTED) {
-			breaker_accepted(&b, o.domain, now, two);
+			breaker_accepted(&b, (int)(len % 3) - 1, o.domain, now, two);
 		}
-		breaker_admit(&b, o.domain, now, &v, &chg);
+		breaker_admit(&b, (int)(len % 3) - 1, o.domain, now, &v, &chg);
 		for (const char *s = v.reply; *s != '\0'; s++)
 			if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
 				abort();

@@ -16,6 +16,10 @@
 #    predicted 451 4.4.5 ... ATTR46, accepted (EOP defers only some recipients).
 #  - eopguardctl check reports per tenant; a reload that adds a third tenant
 #    is picked up.
+#  - feedback: the stand-in refuses fabrikam's mail with a relay-wide cause;
+#    the breaker opens for tenant fabrikam only (its next message is deferred
+#    with observed-refusal, contoso's still goes), the refused message waits
+#    (status filter) and is delivered once the stand-in is fixed.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/lib/postfix.sh"
 t_setup
@@ -33,6 +37,7 @@ mkdir -p "$T_DIR/eop"
 	echo "$(fp "$C/fabrikam.pem") PREPEND X-Stand-In-Certificate: mail.fabrikam.test"
 } > "$T_DIR/eop/ccerts"
 printf '0.0.0.0/0 550 5.7.64 TenantAttribution; Relay Access Denied [stand-in]\n' > "$T_DIR/eop/refuse.cidr"
+: > "$T_DIR/eop/senders"
 EOP_PORT=
 postfix_start eop EOP_PORT "$SINK_PORT" <<EOT
 smtpd_milters =
@@ -45,7 +50,7 @@ smtpd_tls_fingerprint_digest = sha256
 smtpd_tls_session_cache_timeout = 0
 tls_session_ticket_cipher =
 smtpd_data_restrictions = check_ccert_access texthash:$T_DIR/eop/ccerts
-smtpd_end_of_data_restrictions = permit_tls_all_clientcerts, check_sender_access inline:{northwind.test=OK}, check_client_access cidr:$T_DIR/eop/refuse.cidr
+smtpd_end_of_data_restrictions = check_sender_access texthash:$T_DIR/eop/senders, permit_tls_all_clientcerts, check_sender_access inline:{northwind.test=OK}, check_client_access cidr:$T_DIR/eop/refuse.cidr
 EOT
 
 # --- eopguard with two tenants, and the relay ---
@@ -82,7 +87,11 @@ eopguard_start "$T_DIR/eopguard.conf"
 t_check "start: fabrikam's identity fails on its own" wait_for 5 grep -q 'identity: tenant=fabrikam state=fail findings=chain-incomplete' "$T_DIR/eopguard.log"
 t_check "start: contoso's identity passes" wait_for 5 grep -q 'identity: tenant=contoso state=pass' "$T_DIR/eopguard.log"
 RELAY_PORT=
+mkdir -p "$T_DIR/relay"
+touch "$T_DIR/relay/maillog"
+chmod 644 "$T_DIR/relay/maillog"   # eopguard (as nobody) follows it for feedback
 postfix_start relay RELAY_PORT "$EOP_PORT" <<EOT
+smtp_delivery_status_filter = pcre:$top_srcdir/contrib/postfix/eop-status-filter.pcre
 sender_dependent_default_transport_maps = inline:{{@contoso.test = contoso:}, {@mailer.example = contoso:}, {@fabrikam.test = fabrikam:}, {@eu.fabrikam.test = fabrikam:}}
 smtp_tls_security_level = encrypt
 EOT
@@ -149,5 +158,33 @@ wait_for 10 grep -q 'identity: tenant=northwind state=' "$T_DIR/eopguard.log" ||
 send_mail "$RELAY_PORT" "$T_DIR/n1" --from app@northwind.test --to u@example.net --header "From: app@northwind.test" --header "Subject: n1"
 t_grep "reload: the new tenant's sender is accepted" "<-  250 2.0.0 Ok: queued" "$T_DIR/n1"
 t_check "reload: judged as northwind" grep -q 'sender=<app@northwind.test> from=northwind.test predicted=- tenant=northwind' "$T_DIR/eopguard.log"
+
+# feedback: EOP refuses fabrikam's mail relay-wide; only fabrikam's breaker opens
+write_conf "tenant northwind { accepted_domains = {\"northwind.test\"} attribution = \"ip\" }
+feedback { log = \"$T_DIR/relay/maillog\" smarthost_match = {\"127.0.0.1\"} open_for = 600 }"
+kill -USR1 "$EG_PID"
+wait_for 10 reloaded 2 || t_fail "second reload not logged"
+wait_for 10 grep -q "feedback: following $T_DIR/relay/maillog" "$T_DIR/eopguard.log" || t_fail "the follower did not start"
+printf 'fabrikam.test 550 5.7.64 TenantAttribution; Relay Access Denied [stand-in]\n' > "$T_DIR/eop/senders"
+postfix -c "$T_DIR/eop/etc" reload >/dev/null 2>&1
+sleep 1
+send_mail "$RELAY_PORT" "$T_DIR/f3" --from app@fabrikam.test --to u@example.net --header "From: app@fabrikam.test" --header "Subject: f3"
+t_grep "feedback: fabrikam's message accepted by the relay" "<-  250 2.0.0 Ok: queued" "$T_DIR/f3"
+wait_for 20 grep -q 'breaker: state=open scope=relay cause=5.7.64 tenant=fabrikam' "$T_DIR/eopguard.log" ||
+	t_fail "no 'breaker: state=open scope=relay cause=5.7.64 tenant=fabrikam' line"
+t_check "feedback: the refusal was a prediction miss" grep -q 'feedback: queue_id=.* observed="550 5.7.64 .*TenantAttribution; Relay Access Denied \[stand-in\]" predicted="pass" prediction-miss' "$T_DIR/eopguard.log"
+t_check "feedback: the refused message waits (status filter), not bounced" grep -q 'dsn=4.7.64, status=deferred' "$T_DIR/relay/maillog"
+send_mail "$RELAY_PORT" "$T_DIR/f4" --from app@fabrikam.test --to u@example.net --header "From: app@fabrikam.test" --header "Subject: f4"
+t_grep "feedback: fabrikam's next message deferred with EOP's words" '<** 451 4.7.64 eopguard: observed-refusal: EOP answered "550 5.7.64' "$T_DIR/f4"
+send_mail "$RELAY_PORT" "$T_DIR/c2" --from app@contoso.test --to u@example.net --header "From: app@contoso.test" --header "Subject: c2"
+t_grep "feedback: contoso's mail still goes" "<-  250 2.0.0 Ok: queued" "$T_DIR/c2"
+t_check "feedback: contoso's message judged pass" grep -q 'verdict=pass action=accept findings=- sender=<app@contoso.test> .* tenant=contoso' "$T_DIR/eopguard.log"
+# the stand-in is fixed; release closes the breaker, the waiting message is delivered
+: > "$T_DIR/eop/senders"
+postfix -c "$T_DIR/eop/etc" reload >/dev/null 2>&1
+kill -USR2 "$EG_PID"
+wait_for 10 grep -q 'breaker: state=closed scope=relay cause=5.7.64 tenant=fabrikam' "$T_DIR/eopguard.log" || t_fail "the breaker was not closed"
+wait_queue_empty relay 30 || t_fail "the relay's queue did not empty: $(postqueue -c "$T_DIR/relay/etc" -p)"
+t_check "the refused message was delivered after the fix" test -n "$(sink_message sink f3 | grep -v /dev/null)"
 t_check "nothing bounced" sh -c "! grep -q 'status=bounced' '$T_DIR/relay/maillog'"
 t_done

@@ -25,47 +25,47 @@ static void test_breaker_trips_once_and_half_opens(void **state)
 	struct breaker_change chg;
 	struct breaker_verdict v;
 	breaker_init(&b, 300);
-	breaker_admit(&b, "contoso.com", 1000, &v, &chg);
+	breaker_admit(&b, 0, "contoso.com", 1000, &v, &chg);
 	assert_false(v.refuse);
 	assert_false(chg.changed);
-	breaker_refused(&b, BREAKER_SCOPE_RELAY, "", "5.7.64", tenant_attr, strlen(tenant_attr), 1000, &chg);
+	breaker_refused(&b, BREAKER_SCOPE_RELAY, 0, "", "5.7.64", tenant_attr, strlen(tenant_attr), 1000, &chg);
 	assert_true(chg.changed);
 	assert_int_equal(chg.state, BREAKER_OPEN);
 	assert_string_equal(chg.cause, "5.7.64");
 	/* the same refusal for a thousand queued messages: no second trip */
 	for (int i = 0; i < 1000; i++) {
-		breaker_refused(&b, BREAKER_SCOPE_RELAY, "", "5.7.64", tenant_attr, strlen(tenant_attr), 1001, &chg);
+		breaker_refused(&b, BREAKER_SCOPE_RELAY, 0, "", "5.7.64", tenant_attr, strlen(tenant_attr), 1001, &chg);
 		assert_false(chg.changed);
 	}
-	assert_int_equal(b.relay.trips, 1);
-	breaker_admit(&b, "fabrikam.example", 1200, &v, &chg);
+	assert_int_equal(b.relay[0].trips, 1);
+	breaker_admit(&b, 0, "fabrikam.example", 1200, &v, &chg);
 	assert_true(v.refuse);
 	assert_int_equal(v.scope, BREAKER_SCOPE_RELAY);
 	assert_non_null(strstr(v.reply, "TenantAttribution"));
 	/* open_for has passed: one message goes through, the next is refused again */
-	breaker_admit(&b, "contoso.com", 1300, &v, &chg);
+	breaker_admit(&b, 0, "contoso.com", 1300, &v, &chg);
 	assert_false(v.refuse);
 	assert_true(chg.changed);
 	assert_int_equal(chg.state, BREAKER_HALF_OPEN);
-	breaker_admit(&b, "contoso.com", 1301, &v, &chg);
+	breaker_admit(&b, 0, "contoso.com", 1301, &v, &chg);
 	assert_true(v.refuse);
 	/* no answer for another open_for: one more trial */
-	breaker_admit(&b, "contoso.com", 1601, &v, &chg);
+	breaker_admit(&b, 0, "contoso.com", 1601, &v, &chg);
 	assert_false(v.refuse);
 	/* the trial is refused: open again */
-	breaker_refused(&b, BREAKER_SCOPE_RELAY, "", "5.7.64", tenant_attr, strlen(tenant_attr), 1602, &chg);
+	breaker_refused(&b, BREAKER_SCOPE_RELAY, 0, "", "5.7.64", tenant_attr, strlen(tenant_attr), 1602, &chg);
 	assert_true(chg.changed);
 	assert_int_equal(chg.state, BREAKER_OPEN);
-	assert_int_equal(b.relay.trips, 2);
+	assert_int_equal(b.relay[0].trips, 2);
 	/* the trial after that is accepted: closed */
-	breaker_admit(&b, "contoso.com", 1902, &v, &chg);
+	breaker_admit(&b, 0, "contoso.com", 1902, &v, &chg);
 	assert_false(v.refuse);
 	struct breaker_change two[2];
-	breaker_accepted(&b, "contoso.com", 1903, two);
+	breaker_accepted(&b, 0, "contoso.com", 1903, two);
 	assert_true(two[0].changed);
 	assert_int_equal(two[0].state, BREAKER_CLOSED);
 	assert_false(two[1].changed);
-	breaker_admit(&b, "contoso.com", 1904, &v, &chg);
+	breaker_admit(&b, 0, "contoso.com", 1904, &v, &chg);
 	assert_false(v.refuse);
 }
 
@@ -83,24 +83,55 @@ static void test_breaker_domain_scope(void **state)
 	struct breaker_verdict v;
 	static const char attr36[] = "550 5.7.64 Relay Access Denied ATTR36";
 	breaker_init(&b, 60);
-	breaker_refused(&b, BREAKER_SCOPE_DOMAIN, "Apps.Example", "5.7.64", attr36, strlen(attr36), 10, &chg);
+	breaker_refused(&b, BREAKER_SCOPE_DOMAIN, 0, "Apps.Example", "5.7.64", attr36, strlen(attr36), 10, &chg);
 	assert_true(chg.changed);
 	assert_int_equal(chg.scope, BREAKER_SCOPE_DOMAIN);
 	assert_string_equal(chg.domain, "apps.example");
-	breaker_admit(&b, "apps.example", 11, &v, &chg);
+	breaker_admit(&b, 0, "apps.example", 11, &v, &chg);
 	assert_true(v.refuse);
 	assert_int_equal(v.scope, BREAKER_SCOPE_DOMAIN);
-	breaker_admit(&b, "contoso.com", 11, &v, &chg);
+	breaker_admit(&b, 0, "contoso.com", 11, &v, &chg);
 	assert_false(v.refuse);
 	/* a domain cause without a known domain falls back to the relay */
-	breaker_refused(&b, BREAKER_SCOPE_DOMAIN, "", "5.7.64", attr36, strlen(attr36), 12, &chg);
+	breaker_refused(&b, BREAKER_SCOPE_DOMAIN, 0, "", "5.7.64", attr36, strlen(attr36), 12, &chg);
 	assert_int_equal(chg.scope, BREAKER_SCOPE_RELAY);
 	int n = 0;
 	assert_int_equal(breaker_close_all(&b, 13, count_change, &n), 2);
 	assert_int_equal(n, 2);
-	assert_int_equal(breaker_count(&b, BREAKER_CLOSED), 2);
-	breaker_admit(&b, "apps.example", 14, &v, &chg);
+	assert_int_equal(breaker_count(&b, BREAKER_CLOSED), BREAKER_TENANTS_MAX + 1);   /* every relay entry and the domain */
+	breaker_admit(&b, 0, "apps.example", 14, &v, &chg);
 	assert_false(v.refuse);
+}
+
+/* Several tenants: a relay cause opens the refused message's tenant's entry only. */
+static void test_breaker_per_tenant(void **state)
+{
+	(void)state;
+	static struct breaker b;
+	struct breaker_change chg, two[2];
+	struct breaker_verdict v;
+	static const char mismatch[] = "550 5.7.64 TenantAttribution; Relay Access Denied";
+	breaker_init(&b, 60);
+	breaker_refused(&b, BREAKER_SCOPE_RELAY, 1, "fabrikam.example", "5.7.64", mismatch, strlen(mismatch), 10, &chg);
+	assert_true(chg.changed);
+	assert_int_equal(chg.scope, BREAKER_SCOPE_RELAY);
+	assert_int_equal(chg.tenant, 1);
+	breaker_admit(&b, 1, "fabrikam.example", 11, &v, &chg);
+	assert_true(v.refuse);
+	breaker_admit(&b, 0, "contoso.example", 11, &v, &chg);
+	assert_false(v.refuse);   /* another tenant's mail is not held back */
+	breaker_admit(&b, -1, "unknown.example", 11, &v, &chg);
+	assert_false(v.refuse);
+	breaker_refused(&b, BREAKER_SCOPE_RELAY, -1, "", "5.7.64", mismatch, strlen(mismatch), 12, &chg);
+	assert_false(chg.changed);   /* no tenant, no relay entry: the caller decides whose it is */
+	breaker_refused(&b, BREAKER_SCOPE_RELAY, BREAKER_TENANTS_MAX, "", "5.7.64", mismatch, strlen(mismatch), 12, &chg);
+	assert_false(chg.changed);   /* out of range: ignored, never written past the table */
+	breaker_accepted(&b, 0, "contoso.example", 13, two);
+	assert_false(two[0].changed);
+	breaker_accepted(&b, 1, "fabrikam.example", 13, two);
+	assert_true(two[0].changed);
+	assert_int_equal(two[0].tenant, 1);
+	assert_int_equal(two[0].state, BREAKER_CLOSED);
 }
 
 /* More domains than the table holds: bounded, the newest kept. */
@@ -114,13 +145,13 @@ static void test_breaker_domain_table_bounded(void **state)
 	for (int i = 0; i < BREAKER_DOMAINS_MAX * 3; i++) {
 		char d[32];
 		snprintf(d, sizeof d, "d%d.example", i);
-		breaker_refused(&b, BREAKER_SCOPE_DOMAIN, d, "5.7.750", "550 5.7.750 x", 13, 100 + i, &chg);
+		breaker_refused(&b, BREAKER_SCOPE_DOMAIN, 0, d, "5.7.750", "550 5.7.750 x", 13, 100 + i, &chg);
 		assert_true(chg.changed);
 	}
 	assert_int_equal(breaker_count(&b, BREAKER_OPEN), BREAKER_DOMAINS_MAX);
 	char last[32];
 	snprintf(last, sizeof last, "d%d.example", BREAKER_DOMAINS_MAX * 3 - 1);
-	breaker_admit(&b, last, 200, &v, &chg);
+	breaker_admit(&b, 0, last, 200, &v, &chg);
 	assert_true(v.refuse);
 }
 
@@ -135,7 +166,7 @@ static void test_breaker_escapes_reply(void **state)
 	memset(hostile, 'A', sizeof hostile);
 	static const char head[] = "550 5.7.64 \"x\\\r\nX-Evil: 1\x01\xff";
 	memcpy(hostile, head, sizeof head - 1);
-	breaker_refused(&b, BREAKER_SCOPE_RELAY, "", "5.7.64\r\n", hostile, sizeof hostile, 1, &chg);
+	breaker_refused(&b, BREAKER_SCOPE_RELAY, 0, "", "5.7.64\r\n", hostile, sizeof hostile, 1, &chg);
 	assert_null(strchr(chg.reply, '\r'));
 	assert_null(strchr(chg.reply, '\n'));
 	assert_true(strlen(chg.reply) <= BREAKER_REPLY_MAX);
@@ -381,6 +412,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_breaker_trips_once_and_half_opens),
 		cmocka_unit_test(test_breaker_domain_scope),
+		cmocka_unit_test(test_breaker_per_tenant),
 		cmocka_unit_test(test_breaker_domain_table_bounded),
 		cmocka_unit_test(test_breaker_escapes_reply),
 		cmocka_unit_test(test_feedback_refusal_and_prediction),
