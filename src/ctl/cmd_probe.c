@@ -51,7 +51,8 @@
 
 static const char probe_usage[] =
 	"usage: eopguardctl probe [-c FILE] [--json] [--host HOST[:PORT]] [--from ADDR --to ADDR]\n"
-	"  --host HOST[:PORT]   the smart host (default: tenant.smarthost; port 25)\n"
+	"  --host HOST[:PORT]   the smart host (default: tenant.smarthost; port 25; with several\n"
+	"                       tenants, those of the --from domain's tenant, else the first)\n"
 	"  --from, --to         send one small test message (an external recipient you choose) and\n"
 	"                       report EOP's answer at the end of DATA; without them probe stops after EHLO\n"
 	"  --json               the report as one JSON object\n"
@@ -614,7 +615,27 @@ int cmd_probe(int argc, char **argv)
 		return EX_OSERR;
 	}
 	p->fd = -1;
-	const char *spec = o.host != NULL ? o.host : conf->tenant.smarthost;
+	/* several tenants: probe as the --from domain's tenant (its smart host and certificate), else the first */
+	const struct conf *tc = conf;
+	if (conf->n_tenants > 1) {
+		const char *at = o.from != NULL ? strrchr(o.from, '@') : NULL;
+		char domain[DOMAIN_MAX + 1] = "";
+		if (at != NULL)
+			snprintf(domain, sizeof domain, "%.*s", (int)strcspn(at + 1, ">"), at + 1);
+		int t = at != NULL ? conf_tenant_of_domain(conf, domain) : 0;
+		if (t < 0) {
+			fprintf(stderr, "eopguardctl probe: --from %s: its domain is an accepted domain of no tenant in %s\n",
+				o.from, o.path);
+			free(p);
+			conf_free(conf);
+			return EX_USAGE;
+		}
+		tc = conf_tenant_view(conf, (size_t)t);
+		const char *name = conf_tenant_name(conf, (size_t)t);
+		fprintf(stderr, "eopguardctl probe: as tenant %s (%s)\n", name[0] ? name : "(unnamed)",
+			at != NULL ? "the --from domain's" : "the first section; --from picks another");
+	}
+	const char *spec = o.host != NULL ? o.host : tc->tenant.smarthost;
 	if (spec[0] == '\0' || !split_host(spec, p)) {
 		if (spec[0] == '\0')
 			fprintf(stderr, "eopguardctl probe: no smart host: set tenant.smarthost in %s or give --host\n", o.path);
@@ -625,7 +646,7 @@ int cmd_probe(int argc, char **argv)
 		conf_free(conf);
 		return rc;
 	}
-	run_probe(p, &o, conf);
+	run_probe(p, &o, tc);
 	if (o.json)
 		print_json(p);
 	else

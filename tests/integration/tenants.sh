@@ -150,6 +150,17 @@ t_grep "check: contoso's certificate checked as contoso's" "PASS certificate-dom
 t_grep "check: fabrikam's smart host checked as fabrikam's" "PASS smarthost tenant fabrikam: fabrikam-test.mail.protection.outlook.com" "$T_DIR/check1"
 t_grep "check --postfix: routing by sender seen" "PASS postfix-tenants 2 tenants routed by sender (sender_dependent_default_transport_maps)" "$T_DIR/check1"
 
+# probe as a tenant: the --from domain's certificate is presented
+"$top_builddir/eopguardctl" probe -c "$T_DIR/eopguard.conf" --host "127.0.0.1:$EOP_PORT" --from app@fabrikam.test \
+	--to u@example.net > "$T_DIR/probe1" 2>&1
+t_grep "probe: as fabrikam, the --from domain's tenant" "eopguardctl probe: as tenant fabrikam (the --from domain's)" "$T_DIR/probe1"
+t_grep "probe: fabrikam's certificate presented" "presented    CN = mail.fabrikam.test ($T_DIR/fabrikam-cert.pem)" "$T_DIR/probe1"
+probe_rc=0
+"$top_builddir/eopguardctl" probe -c "$T_DIR/eopguard.conf" --host "127.0.0.1:$EOP_PORT" --from app@nowhere.example \
+	--to u@example.net > "$T_DIR/probe2" 2>&1 || probe_rc=$?
+t_check "probe: a --from domain of no tenant is a usage error (64)" test "$probe_rc" -eq 64
+t_grep "probe: ... saying so" "--from app@nowhere.example: its domain is an accepted domain of no tenant" "$T_DIR/probe2"
+
 # a reload adds a third tenant; its domain is accepted from then on
 write_conf 'tenant northwind { accepted_domains = {"northwind.test"} attribution = "ip" }'
 kill -USR1 "$EG_PID"

@@ -98,6 +98,16 @@ conf ip
 kill -USR1 "$VG_PID"
 wait_for 30 grep -q 'configuration reloaded' "$T_DIR/run/eopguard.log" || t_fail "reload under valgrind"
 t_check "messages after a reload and a certificate change" run_load
+# two tenants: views, per-tenant judgements, the RCPT step
+printf 'tenant fabrikam {\n  accepted_domains = {"fabrikam.test"}\n  attribution = "ip"\n  identity { client_cert = "" }\n}\n' \
+	>> "$T_DIR/eopguard.conf"
+vg_tool "eopguardctl check, two tenants" 0 "$top_builddir/eopguardctl" check -c "$T_DIR/eopguard.conf"
+kill -USR1 "$VG_PID"
+wait_for 30 sh -c "[ \$(grep -c 'configuration reloaded' '$T_DIR/run/eopguard.log') -ge 2 ]" || t_fail "second reload under valgrind"
+wait_for 30 grep -q 'identity: tenant=fabrikam' "$T_DIR/run/eopguard.log" || t_fail "no judgement of the second tenant"
+t_check "messages with two tenants" run_load
+t_check "... the From's tenant (the unnamed one) named" grep -q 'VG10: .* tenant=""' "$T_DIR/run/eopguard.log"
+t_check "... a message of no tenant: tenant-unknown" grep -q 'VH10: .*tenant-unknown.* tenant=-' "$T_DIR/run/eopguard.log"
 kill -TERM "$VG_PID"
 wait "$VG_PID"
 rc=$?
