@@ -361,8 +361,10 @@ static struct cause *cause_lookup(struct review *r, enum cause_status st, struct
 	ndr_parse_input(reply.p != NULL ? reply.p : "", reply.n, &q);
 	/* Postfix's own texts ("connect to ...: Connection refused") carry no code; the
 	 * line's dsn= does, and a code the table lacks must not be explained by another's text. */
-	if (q.enhanced[0] == '\0' && q.finding[0] == '\0' && dsn.n > 0 && dsn.n < sizeof q.enhanced &&
-	    memchr(dsn.p, '.', dsn.n) != NULL && strspn(dsn.p, "0123456789.") >= dsn.n)
+	bool dsn_code = dsn.n > 0 && dsn.n < sizeof q.enhanced && memchr(dsn.p, '.', dsn.n) != NULL;
+	for (size_t i = 0; dsn_code && i < dsn.n; i++)   /* a slice of the line: not NUL-terminated */
+		dsn_code = (dsn.p[i] >= '0' && dsn.p[i] <= '9') || dsn.p[i] == '.';
+	if (q.enhanced[0] == '\0' && q.finding[0] == '\0' && dsn_code)
 		copy_slice(q.enhanced, sizeof q.enhanced, dsn);
 	enum ndr_origin origin = ndr_origin_of(reply.p != NULL ? reply.p : "", reply.n, NULL, 0);
 	size_t n = ndr_lookup_info(&q, origin, recs, 4, &info);

@@ -182,7 +182,7 @@ static void test_several_tenants(void **state)
 	msgcheck_note_recipient(conf, "<a@contoso.test>", &rt);
 	msgcheck_note_recipient(conf, "<b@eu.contoso.test>", &rt);
 	msgcheck_note_recipient(conf, "<c@gmail.example>", &rt);
-	msgcheck_note_recipient(conf, "<\x01bad>", &rt);
+	msgcheck_note_recipient(conf, "<\001bad>", &rt);
 	msgcheck_note_recipient(conf, NULL, &rt);
 	finding_list_clear(&list);
 	msgcheck_recipients(conf, &rt, &list);
