@@ -34,7 +34,7 @@ static void setup_fixture(struct fixture *f, enum action sender_action, bool can
 	f->p.dry_run = dry_run;
 	verdict_decide(NULL, &f->msg, &f->p, &f->v);
 	f->in = (struct report_input){ "relay.test", NULL, false, &f->msg, &f->res, &f->v, "<app@other.example>",
-				       "contoso.test", "4Xk9", NULL };
+				       "contoso.test", "4Xk9", NULL, NULL };
 }
 
 static void test_header_rewrite(void **state)
@@ -143,7 +143,7 @@ static void test_observed_refusal(void **state)
 	verdict_decide(NULL, &f.msg, &f.p, &f.v);
 	static const char observed[] = "550 5.7.64 TenantAttribution; \\\"q\\\" 100% [x]";
 	f.in = (struct report_input){ "relay.test", NULL, false, &f.msg, &f.res, &f.v, "<app@contoso.test>", "", "4Xk9",
-				      observed };
+				      observed, NULL };
 	strbuf_init(&sb, 4096);
 	report_header(&f.in, " ", &sb);
 	assert_string_equal(sb.data, "relay.test; verdict=fail; action=defer; identity=none; sender=pass (contoso.test); "
